@@ -1,0 +1,13 @@
+from .models import Role
+from .tenancy import REGISTER_READERS, cooperative_ids_with
+
+
+def navigation(request):
+    """What the menu shows: the register for staff, 'my page' for a member."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav_staff": user.is_superuser or bool(cooperative_ids_with(user, REGISTER_READERS)),
+        "nav_member": bool(cooperative_ids_with(user, {Role.MEMBER})),
+    }

@@ -1,0 +1,328 @@
+"""All-or-nothing CSV import of members, households and plots.
+
+Every row is read and validated first (cell formats, the row's model rules, uniqueness within
+the file and against the register). If any row is wrong nothing is written and the caller gets
+every error with its line and column. A correct file is written in one transaction with bulk
+statements. Rows match what is already there (members by number, plots by code, household
+members by member + name + birth date), so importing the same file twice changes nothing.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+import pghistory
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coop.models import Cooperative
+
+from .csv_columns import LAYOUTS, CellError, Column, normalize
+from .models import (
+    PARTNER_RELATIONSHIPS,
+    HouseholdMember,
+    Member,
+    MemberStatus,
+    MemberStatusChange,
+    Plot,
+)
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int  # the line in the file; the header is line 1
+    column: str
+    message: str
+
+
+class ImportRejected(Exception):
+    """Nothing was imported; ``errors`` says what to fix."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(f"{len(errors)} errors")
+        self.errors = errors
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    lines: int = 0
+
+
+@dataclass
+class _Row:
+    line: int
+    values: dict
+    errors: list = field(default_factory=list)
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without Excel's BOM), else Windows-1252 as Excel saves 'CSV' in Spanish."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="strict")
+
+
+def _read_rows(text: str, columns: list[Column]) -> tuple[list[_Row], list[RowError]]:
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], [RowError(1, "", _("The file is empty."))]
+    by_header = {}
+    for column in columns:
+        for header_name in column.headers():
+            by_header[header_name] = column
+    positions: dict[str, int] = {}
+    errors = []
+    for index, name in enumerate(header):
+        column = by_header.get(normalize(name))
+        if column is None:
+            if name.strip():
+                errors.append(RowError(1, name, _("Unknown column.")))
+            continue
+        if column.name in positions:
+            errors.append(RowError(1, name, _("This column appears twice.")))
+        positions[column.name] = index
+    for column in columns:
+        if column.required and column.name not in positions:
+            errors.append(RowError(1, column.name, _("Required column missing.")))
+    if errors:
+        return [], errors
+
+    rows = []
+    for line_number, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        row = _Row(line=line_number, values={})
+        for column in columns:
+            index = positions.get(column.name)
+            raw = cells[index] if index is not None and index < len(cells) else ""
+            if column.required and not raw.strip():
+                row.errors.append(RowError(line_number, column.name, _("This value is required.")))
+                continue
+            try:
+                row.values[column.field] = column.parse(raw)
+            except CellError as error:
+                row.errors.append(RowError(line_number, column.name, str(error)))
+        rows.append(row)
+    if not rows:
+        errors.append(RowError(2, "", _("The file has a header but no rows.")))
+    return rows, errors
+
+
+def _clean(instance, row: _Row, columns: list[Column]) -> None:
+    """The model's own rules (validators, clean()); errors land on the row's columns."""
+    column_for_field = {c.field: c.name for c in columns}
+    already_wrong = {e.column for e in row.errors}
+    try:
+        instance.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        for field_name, messages in error.message_dict.items():
+            column = column_for_field.get(field_name, "" if field_name == "__all__" else field_name)
+            if column in already_wrong:
+                continue  # the cell itself was already reported unreadable
+            for message in messages:
+                row.errors.append(RowError(row.line, column, message))
+
+
+def _assign(instance, values: dict, fields) -> bool:
+    """Set values on an instance; True when something changed."""
+    changed = False
+    for name in fields:
+        if name in values and getattr(instance, name) != values[name]:
+            setattr(instance, name, values[name])
+            changed = True
+    return changed
+
+
+def _empty_to_default(values: dict, defaults: dict) -> dict:
+    return {k: (defaults[k] if v in ("", None) and k in defaults else v) for k, v in values.items()}
+
+
+def _import_members(cooperative, actor, rows: list[_Row], result: ImportResult, label: str):
+    columns = LAYOUTS["members"]
+    existing = {m.number: m for m in Member.objects.filter(cooperative=cooperative)}
+    id_owner = {m.national_id: m.number for m in existing.values()}
+    fields = [c.field for c in columns if c.field != "status"]
+    seen_numbers: dict[str, int] = {}
+    seen_ids: dict[str, int] = {}
+    to_create, to_update, status_steps = [], [], []
+    today = timezone.localdate()
+    for row in rows:
+        values = _empty_to_default(row.values, {"phone": ""})
+        number = values.get("number", "")
+        status = values.pop("status", "") or ""
+        if number in seen_numbers:
+            row.errors.append(RowError(row.line, "member_number", _("Member number %(n)s also on line %(line)s.") % {"n": number, "line": seen_numbers[number]}))
+        seen_numbers.setdefault(number, row.line)
+        national_id = values.get("national_id", "")
+        if national_id in seen_ids:
+            row.errors.append(RowError(row.line, "national_id", _("National ID %(id)s also on line %(line)s.") % {"id": national_id, "line": seen_ids[national_id]}))
+        seen_ids.setdefault(national_id, row.line)
+        owner = id_owner.get(national_id)
+        if national_id and owner is not None and owner != number:
+            row.errors.append(RowError(row.line, "national_id", _("National ID %(id)s belongs to member %(n)s.") % {"id": national_id, "n": owner}))
+        member = existing.get(number)
+        if member is None:
+            member = Member(cooperative=cooperative, status=MemberStatus.ACTIVE)
+            _assign(member, values, fields)
+            _clean(member, row, columns)
+            to_create.append((member, status, row))
+        else:
+            changed = _assign(member, values, fields)
+            _clean(member, row, columns)
+            if status and status != member.status:
+                if member.status == MemberStatus.DECEASED:
+                    row.errors.append(RowError(row.line, "status", _("A deceased member's status cannot change.")))
+                status_steps.append((member, status))
+                changed = True
+            if changed:
+                to_update.append(member)
+            else:
+                result.unchanged += 1
+    _raise_if_errors(rows)
+
+    with transaction.atomic(), pghistory.context(user=actor.pk if actor else None, import_file=label):
+        Member.objects.bulk_create([m for m, _s, _r in to_create])
+        steps = []
+        for member, status, _row in to_create:
+            steps.append(MemberStatusChange(cooperative=cooperative, member=member, status=MemberStatus.ACTIVE, effective_on=member.join_date, reason=_("Joined the cooperative"), recorded_by=actor))
+            if status and status != MemberStatus.ACTIVE:
+                status_steps.append((member, status))
+        for member, status in status_steps:
+            member.status = status
+            steps.append(MemberStatusChange(cooperative=cooperative, member=member, status=status, effective_on=today, reason=_("Imported from %(file)s") % {"file": label}, recorded_by=actor))
+        MemberStatusChange.objects.bulk_create(steps)
+        changed_members = {m.pk: m for m in to_update} | {m.pk: m for m, _s in status_steps}
+        now = timezone.now()
+        for member in changed_members.values():
+            member.updated_at = now  # bulk_update does not apply auto_now
+        Member.objects.bulk_update(list(changed_members.values()), [*fields, "status", "updated_at"])
+    result.created += len(to_create)
+    result.updated += len(to_update)
+
+
+def _members_by_number(cooperative, rows: list[_Row]) -> dict[str, Member]:
+    numbers = {row.values.get("member_number") for row in rows}
+    members = Member.objects.filter(cooperative=cooperative, number__in=numbers).select_related("cooperative")
+    by_number = {m.number: m for m in members}
+    for row in rows:
+        number = row.values.get("member_number")
+        if number and number not in by_number:
+            row.errors.append(RowError(row.line, "member_number", _("No member %(n)s in this cooperative; import the members file first.") % {"n": number}))
+    return by_number
+
+
+def _import_household(cooperative, actor, rows, result, label):
+    columns = LAYOUTS["household"]
+    members = _members_by_number(cooperative, rows)
+    people = HouseholdMember.objects.filter(member__in=members.values())
+    existing = {(p.member_id, p.first_name.lower(), p.last_name.lower(), p.birth_date): p for p in people}
+    current_partner = {p.member_id: p for p in people if p.relationship in PARTNER_RELATIONSHIPS and p.ended_on is None}
+    fields = [c.field for c in columns if c.field != "member_number"]
+    to_create, to_update, seen = [], [], {}
+    for row in rows:
+        member = members.get(row.values.get("member_number"))
+        if member is None:
+            continue
+        values = _empty_to_default(row.values, {"national_id": "", "studying": False})
+        key = (member.pk, values.get("first_name", "").lower(), values.get("last_name", "").lower(), values.get("birth_date"))
+        if key in seen:
+            row.errors.append(RowError(row.line, "first_name", _("The same person is also on line %(line)s.") % {"line": seen[key]}))
+            continue
+        seen[key] = row.line
+        person = existing.get(key)
+        if person is None:
+            person = HouseholdMember(cooperative=cooperative, member=member)
+            _assign(person, values, fields)
+            to_create.append(person)
+        elif _assign(person, values, fields):
+            to_update.append(person)
+        else:
+            result.unchanged += 1
+        _clean(person, row, columns)
+        is_partner = person.relationship in PARTNER_RELATIONSHIPS and person.ended_on is None
+        holder = current_partner.get(member.pk)
+        if is_partner and holder is not None and holder is not person:
+            row.errors.append(RowError(row.line, "relationship", _("Member %(n)s already has a current spouse or partner (%(name)s); give that one an end date first.") % {"n": member.number, "name": holder.full_name}))
+        elif is_partner:
+            current_partner[member.pk] = person
+        elif holder is person:
+            del current_partner[member.pk]
+    _raise_if_errors(rows)
+    with transaction.atomic(), pghistory.context(user=actor.pk if actor else None, import_file=label):
+        # Updates first: a spouse whose partnership ends frees the place for a new one.
+        HouseholdMember.objects.bulk_update(to_update, fields)
+        HouseholdMember.objects.bulk_create(to_create)
+    result.created += len(to_create)
+    result.updated += len(to_update)
+
+
+def _import_plots(cooperative, actor, rows, result, label):
+    columns = LAYOUTS["plots"]
+    members = _members_by_number(cooperative, rows)
+    existing = {p.code: p for p in Plot.objects.filter(cooperative=cooperative).select_related("member")}
+    fields = [c.field for c in columns if c.field != "member_number"]
+    to_create, to_update, seen = [], [], {}
+    for row in rows:
+        member = members.get(row.values.get("member_number"))
+        if member is None:
+            continue
+        values = _empty_to_default(row.values, {"name": "", "organic_status": "conventional", "certified_area_ha": 0})
+        code = values.get("code")
+        if code in seen:
+            row.errors.append(RowError(row.line, "plot_code", _("Plot %(code)s also on line %(line)s.") % {"code": code, "line": seen[code]}))
+            continue
+        seen[code] = row.line
+        plot = existing.get(code)
+        if plot is None:
+            plot = Plot(cooperative=cooperative, member=member)
+            _assign(plot, values, fields)
+            to_create.append(plot)
+        else:
+            if plot.member_id != member.pk:
+                row.errors.append(RowError(row.line, "plot_code", _("Plot %(code)s belongs to member %(n)s.") % {"code": code, "n": plot.member.number}))
+            if _assign(plot, values, fields):
+                to_update.append(plot)
+            else:
+                result.unchanged += 1
+        _clean(plot, row, columns)
+    _raise_if_errors(rows)
+    with transaction.atomic(), pghistory.context(user=actor.pk if actor else None, import_file=label):
+        Plot.objects.bulk_create(to_create)
+        Plot.objects.bulk_update(to_update, fields)
+    result.created += len(to_create)
+    result.updated += len(to_update)
+
+
+def _raise_if_errors(rows: list[_Row]) -> None:
+    errors = [error for row in rows for error in row.errors]
+    if errors:
+        raise ImportRejected(errors)
+
+
+IMPORTERS = {"members": _import_members, "household": _import_household, "plots": _import_plots}
+
+
+def register_import(*, cooperative: Cooperative, actor, kind: str, data: bytes, label: str = "CSV") -> ImportResult:
+    """Import one CSV file of ``kind`` (members, household or plots) into the co-op, or nothing."""
+    if kind not in IMPORTERS:
+        raise ImportRejected([RowError(1, "", _("Unknown kind of file: %(kind)s.") % {"kind": kind})])
+    try:
+        text = decode(data)
+    except UnicodeDecodeError as error:
+        raise ImportRejected([RowError(1, "", _("The file is neither UTF-8 nor Windows-1252 text."))]) from error
+    rows, errors = _read_rows(text, LAYOUTS[kind])
+    if errors:
+        raise ImportRejected(errors)
+    result = ImportResult(lines=len(rows))
+    IMPORTERS[kind](cooperative, actor, rows, result, label)
+    return result

@@ -1,0 +1,147 @@
+"""Reads of the member register, already scoped to the user and with their relations loaded."""
+
+from decimal import Decimal
+
+from django.db.models import (
+    DecimalField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from pghistory.models import MiddlewareEvents
+
+from .models import HouseholdMember, Member, MemberStatusChange, Plot
+from .permissions import members_visible_to
+
+HECTARES_FIELD = DecimalField(max_digits=12, decimal_places=4)
+
+
+def _total_hectares():
+    totals = (
+        Plot.objects.filter(member=OuterRef("pk"))
+        .order_by()
+        .values("member")
+        .annotate(total=Sum("area_ha"))
+        .values("total")
+    )
+    return Coalesce(Subquery(totals, output_field=HECTARES_FIELD), Value(Decimal("0")))
+
+
+def member_list(
+    *,
+    user,
+    search: str = "",
+    status: str = "",
+    village: str = "",
+    organic: str = "",
+    cooperative_id: int | None = None,
+) -> QuerySet:
+    """Members the user may see, filtered, with their co-op and total hectares."""
+    members = members_visible_to(user).select_related("cooperative")
+    if cooperative_id:
+        members = members.filter(cooperative_id=cooperative_id)
+    for word in search.split():
+        members = members.filter(
+            Q(first_name__unaccent__icontains=word)
+            | Q(last_name__unaccent__icontains=word)
+            | Q(number__istartswith=word)
+            | Q(national_id__startswith=word)
+        )
+    if status:
+        members = members.filter(status=status)
+    if village:
+        members = members.filter(village=village)
+    if organic:
+        members = members.filter(
+            Exists(Plot.objects.filter(member=OuterRef("pk"), organic_status=organic))
+        )
+    return members.annotate(total_ha=_total_hectares()).order_by(
+        "last_name", "first_name", "number", "pk"
+    )
+
+
+def villages_for(*, user, cooperative_id: int | None = None) -> list[str]:
+    members = members_visible_to(user)
+    if cooperative_id:
+        members = members.filter(cooperative_id=cooperative_id)
+    return list(members.order_by("village").values_list("village", flat=True).distinct())
+
+
+def member_detail(*, user, pk: int) -> Member:
+    """One member with household, plots and status history; raises DoesNotExist if not visible."""
+    return (
+        members_visible_to(user)
+        .select_related("cooperative", "user")
+        .prefetch_related(
+            Prefetch("household", queryset=HouseholdMember.objects.order_by("ended_on", "relationship", "birth_date")),
+            Prefetch("plots", queryset=Plot.objects.order_by("code")),
+            Prefetch(
+                "status_changes",
+                queryset=MemberStatusChange.objects.select_related("recorded_by"),
+            ),
+        )
+        .annotate(total_ha=_total_hectares())
+        .get(pk=pk)
+    )
+
+
+def member_own(*, user) -> Member | None:
+    return Member.objects.filter(user=user).first() if user.is_authenticated else None
+
+
+HISTORY_MODELS = {
+    "members.MemberEvent": Member,
+    "members.MemberStatusChangeEvent": MemberStatusChange,
+    "members.HouseholdMemberEvent": HouseholdMember,
+    "members.PlotEvent": Plot,
+}
+HISTORY_HIDDEN_FIELDS = {"id", "created_at", "updated_at", "cooperative", "cooperative_id"}
+
+
+def _field_label(model, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name.removesuffix("_id")).verbose_name)
+    except Exception:  # a field since removed from the model
+        return name
+
+
+def member_history(*, member: Member, limit: int = 100) -> list[dict]:
+    """Who changed what and when: the member, their household, plots and status steps.
+
+    Newest first, from the row-history events the database triggers record.
+    """
+    events = (
+        MiddlewareEvents.objects.references(member)
+        .select_related("user")
+        .order_by("-pgh_created_at", "-pgh_id")[:limit]
+    )
+    rows = []
+    for event in events:
+        model = HISTORY_MODELS.get(event.pgh_model)
+        if model is None:
+            continue
+        changes = [
+            {"field": _field_label(model, name), "old": old, "new": new}
+            for name, (old, new) in sorted((event.pgh_diff or {}).items())
+            if name not in HISTORY_HIDDEN_FIELDS
+        ]
+        if event.pgh_label == "update" and not changes:
+            continue
+        rows.append(
+            {
+                "when": event.pgh_created_at,
+                "who": event.user,
+                "subject": model._meta.verbose_name,
+                "created": event.pgh_label == "insert",
+                "object": event.pgh_data,
+                "changes": changes,
+            }
+        )
+    return rows

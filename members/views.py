@@ -1,0 +1,249 @@
+"""Pages of the member register, for co-op staff and for the member themself."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from coop.permissions import cooperatives_visible_to
+from coop.views_helpers import add_service_errors, paginate
+
+from . import selectors, services
+from .forms import (
+    HouseholdMemberForm,
+    MemberForm,
+    MemberLoginForm,
+    MemberStatusForm,
+    PlotForm,
+)
+from .models import HouseholdMember, Member, MemberStatus, OrganicStatus, Plot
+from .permissions import (
+    can_change_member,
+    can_read_register,
+    cooperatives_for_registration,
+    members_changeable_by,
+    related_visible_to,
+)
+
+
+def _require_register_reader(user) -> None:
+    if not can_read_register(user):
+        raise PermissionDenied
+
+
+def _changeable_member(request, pk) -> Member:
+    """The member, if the user may change it; 404 when it is not theirs to see at all."""
+    member = get_object_or_404(
+        members_changeable_by(request.user).select_related("cooperative"), pk=pk
+    )
+    return member
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def member_list(request):
+    _require_register_reader(request.user)
+    cooperatives = list(cooperatives_visible_to(request.user))
+    cooperative_id = _int_or_none(request.GET.get("cooperative"))
+    filters = {
+        "search": request.GET.get("q", "").strip()[:100],
+        "status": request.GET.get("status", "") if request.GET.get("status") in MemberStatus.values else "",
+        "village": request.GET.get("village", "")[:100],
+        "organic": request.GET.get("organic", "") if request.GET.get("organic") in OrganicStatus.values else "",
+        "cooperative_id": cooperative_id,
+    }
+    page = paginate(request, selectors.member_list(user=request.user, **filters))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "statuses": MemberStatus.choices,
+        "organic_statuses": OrganicStatus.choices,
+        "villages": selectors.villages_for(user=request.user, cooperative_id=cooperative_id),
+        "cooperatives": cooperatives,
+        "can_register": cooperatives_for_registration(request.user).exists(),
+    }
+    template = "members/_member_rows.html" if request.htmx else "members/member_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def member_detail(request, pk: int):
+    try:
+        member = selectors.member_detail(user=request.user, pk=pk)
+    except Member.DoesNotExist as error:
+        raise Http404 from error
+    today = timezone.localdate()
+    household = [
+        {"person": person, "age": person.age(today), "dependent": person.is_dependent_on(today, member.cooperative)}
+        for person in member.household.all()
+    ]
+    context = {
+        "member": member,
+        "household": household,
+        "history": selectors.member_history(member=member),
+        "can_change": can_change_member(request.user, member),
+        "is_own_record": member.user_id == request.user.pk,
+    }
+    return render(request, "members/member_detail.html", context)
+
+
+@login_required
+def member_me(request):
+    member = selectors.member_own(user=request.user)
+    if member is None:
+        raise Http404(_("Your login is not linked to a member record."))
+    return member_detail(request, member.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_create(request):
+    cooperatives = cooperatives_for_registration(request.user)
+    if not cooperatives.exists():
+        raise PermissionDenied
+    form = MemberForm(request.POST or None, cooperatives=cooperatives)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        cooperative = data.pop("cooperative")
+        try:
+            member = services.member_register(cooperative=cooperative, actor=request.user, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Member %(name)s registered.") % {"name": member.full_name})
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/member_form.html", {"form": form, "member": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request, pk: int):
+    member = _changeable_member(request, pk)
+    form = MemberForm(request.POST or None, instance=member, cooperatives=None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(member=member, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/member_form.html", {"form": form, "member": member})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_status(request, pk: int):
+    member = _changeable_member(request, pk)
+    form = MemberStatusForm(request.POST or None, initial={"effective_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_status_change(member=member, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Status changed."))
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/member_status_form.html", {"form": form, "member": member})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_login(request, pk: int):
+    member = _changeable_member(request, pk)
+    if member.user_id:
+        messages.info(request, _("This member already has a login."))
+        return redirect("members:detail", pk=member.pk)
+    suggested = f"{member.cooperative.short_name}-{member.number}".lower()
+    form = MemberLoginForm(request.POST or None, initial={"username": suggested})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_login_create(member=member, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Login created."))
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/member_login_form.html", {"form": form, "member": member})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_add(request, pk: int):
+    member = _changeable_member(request, pk)
+    form = HouseholdMemberForm(request.POST or None, initial={"last_name": member.last_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_member_add(member=member, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Household member added."))
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/household_form.html", {"form": form, "member": member})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_edit(request, pk: int, person_pk: int):
+    member = _changeable_member(request, pk)
+    person = get_object_or_404(
+        related_visible_to(request.user, HouseholdMember.objects.filter(member=member)), pk=person_pk
+    )
+    form = HouseholdMemberForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_member_update(person=person, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("members:detail", pk=member.pk)
+    context = {"form": form, "member": member, "person": person}
+    return render(request, "members/household_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plot_add(request, pk: int):
+    member = _changeable_member(request, pk)
+    form = PlotForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plot_add(member=member, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Plot added."))
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/plot_form.html", {"form": form, "member": member})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plot_edit(request, pk: int, plot_pk: int):
+    member = _changeable_member(request, pk)
+    plot = get_object_or_404(Plot.objects.filter(member=member), pk=plot_pk)
+    form = PlotForm(request.POST or None, instance=plot)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plot_update(plot=plot, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/plot_form.html", {"form": form, "member": member, "plot": plot})
