@@ -96,6 +96,8 @@ class Certification(models.Model):
     certifier = models.CharField(_("certifier"), max_length=100)
     issued_on = models.DateField(_("issued on"))
     expires_on = models.DateField(_("expires on"))
+    # The expiry date the administrators were last warned about; a renewal warns again.
+    expiry_notice_for = models.DateField(_("expiry notice sent for"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["expires_on"]

@@ -80,7 +80,7 @@ def member_detail(*, user, pk: int) -> Member:
         members_visible_to(user)
         .select_related("cooperative", "user")
         .prefetch_related(
-            Prefetch("household", queryset=HouseholdMember.objects.order_by("ended_on", "relationship", "birth_date")),
+            "household",
             Prefetch("plots", queryset=Plot.objects.order_by("code")),
             Prefetch(
                 "status_changes",

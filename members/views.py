@@ -86,9 +86,14 @@ def member_detail(request, pk: int):
     except Member.DoesNotExist as error:
         raise Http404 from error
     today = timezone.localdate()
+    order = {"spouse": 0, "partner": 0, "child": 1, "other": 2}
+    people = sorted(
+        member.household.all(),
+        key=lambda p: (not p.is_current, order[p.relationship], p.birth_date),
+    )
     household = [
-        {"person": person, "age": person.age(today), "dependent": person.is_dependent_on(today, member.cooperative)}
-        for person in member.household.all()
+        {"person": p, "age": p.age(today), "dependent": p.is_dependent_on(today, member.cooperative)}
+        for p in people
     ]
     context = {
         "member": member,

@@ -1,0 +1,80 @@
+# Shared by bin/start, bin/test and .ci/run. Source it; it defines functions only.
+
+COOP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${COOP_VENV:-$COOP_ROOT/.venv}"
+PY="$VENV/bin/python"
+DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/coop}"
+REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+export DATABASE_URL REDIS_URL
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# Debian packages the project needs at run time or in tests: Pango and fonts for WeasyPrint,
+# gettext for translations, Chromium for browser tests, poppler for reading PDFs in tests.
+SYSTEM_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu gettext"
+TEST_SYSTEM_PACKAGES="chromium poppler-utils docker-compose"
+
+install_system_packages() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Missing Debian packages: ${missing[*]}. Install them with: sudo apt-get install -y ${missing[*]}" >&2
+    return 1
+  fi
+  say "Installing ${missing[*]}"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# Creates the virtualenv and installs the pinned requirements when they changed.
+install_python() {
+  local requirements="$1"
+  if [ ! -x "$PY" ]; then
+    say "Creating the virtualenv in $VENV"
+    python3 -m venv "$VENV"
+  fi
+  local stamp="$VENV/.installed-$(cat "$COOP_ROOT/requirements.txt" "$COOP_ROOT/$requirements" | sha1sum | cut -c1-12)"
+  if [ ! -f "$stamp" ]; then
+    say "Installing $requirements"
+    "$PY" -m pip install -q --disable-pip-version-check -r "$COOP_ROOT/$requirements"
+    touch "$stamp"
+  fi
+}
+
+db_host() { "$PY" -c "import sys,environ; c=environ.Env.db_url_config(sys.argv[1]); print(c['HOST'] or '127.0.0.1', c['PORT'] or 5432, c['USER'], c['NAME'])" "$DATABASE_URL"; }
+
+check_postgres() {
+  read -r host port user name < <(db_host)
+  if ! "$PY" -c "import psycopg,sys; psycopg.connect(host=sys.argv[1], port=sys.argv[2], user=sys.argv[3], dbname='postgres', connect_timeout=3).close()" "$host" "$port" "$user" 2>/dev/null; then
+    echo "PostgreSQL is not reachable at $host:$port (user $user); start it with: pg_ctlcluster --skip-systemctl-redirect \$(ls /etc/postgresql) main start" >&2
+    return 1
+  fi
+}
+
+check_redis() {
+  if ! "$PY" -c "import redis,sys; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=3).ping()" "$REDIS_URL" 2>/dev/null; then
+    echo "Redis is not reachable at $REDIS_URL; start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no" >&2
+    return 1
+  fi
+}
+
+create_database() {
+  read -r host port user name < <(db_host)
+  "$PY" - "$host" "$port" "$user" "$name" <<'PYEOF'
+import sys
+import psycopg
+from psycopg import sql
+
+host, port, user, name = sys.argv[1:]
+with psycopg.connect(host=host, port=port, user=user, dbname="postgres", autocommit=True) as conn:
+    if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        print(f"Created database {name}")
+PYEOF
+}
+
+compile_translations() {
+  (cd "$COOP_ROOT" && "$PY" manage.py compilemessages -v 0 --ignore=.venv)
+}
