@@ -8,9 +8,9 @@ comma; yes/no as si/no, yes/no, 1/0. Choice columns take the code or its Spanish
 import datetime
 import json
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Callable
 
 from django.utils import translation
 from django.utils.translation import gettext as _

@@ -142,6 +142,9 @@ class MemberStatusChange(models.Model):
         verbose_name_plural = _("status changes")
         indexes = [models.Index(fields=["member", "effective_on"], name="status_change_member_idx")]
 
+    def __str__(self):
+        return f"{self.member_id}: {self.status} {self.effective_on}"
+
 
 class Relationship(models.TextChoices):
     SPOUSE = "spouse", _("Spouse")

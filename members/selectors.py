@@ -14,7 +14,6 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-
 from pghistory.models import MiddlewareEvents
 
 from .models import HouseholdMember, Member, MemberStatusChange, Plot
