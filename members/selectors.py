@@ -1,5 +1,6 @@
 """Reads of the member register, already scoped to the user and with their relations loaded."""
 
+import unicodedata
 from decimal import Decimal
 
 from django.db.models import (
@@ -16,7 +17,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from pghistory.models import MiddlewareEvents
 
-from .models import HouseholdMember, Member, MemberStatusChange, Plot
+from .models import HouseholdMember, Member, MemberStatus, MemberStatusChange, Plot
 from .permissions import members_visible_to
 
 HECTARES_FIELD = DecimalField(max_digits=12, decimal_places=4)
@@ -33,6 +34,11 @@ def _total_hectares():
     return Coalesce(Subquery(totals, output_field=HECTARES_FIELD), Value(Decimal("0")))
 
 
+def _without_accents(text: str) -> str:
+    """The search words as UNACCENT sees the names: 'Peña' -> 'Pena'."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def member_list(
     *,
     user,
@@ -46,7 +52,7 @@ def member_list(
     members = members_visible_to(user).select_related("cooperative")
     if cooperative_id:
         members = members.filter(cooperative_id=cooperative_id)
-    for word in search.split():
+    for word in _without_accents(search).split():
         members = members.filter(
             Q(first_name__unaccent__icontains=word)
             | Q(last_name__unaccent__icontains=word)
@@ -111,6 +117,23 @@ def _field_label(model, name: str) -> str:
         return name
 
 
+def _shown(field_name: str, value):
+    """The login is shown as present or not, never as a user id."""
+    if field_name == "user":
+        return "✓" if value else None
+    return value
+
+
+def _event_name(model, data: dict) -> str:
+    if model is Plot:
+        return data.get("code", "")
+    if model is HouseholdMember:
+        return f"{data.get('first_name', '')} {data.get('last_name', '')}"
+    if model is MemberStatusChange:
+        return str(MemberStatus(data["status"]).label) if data.get("status") in MemberStatus.values else ""
+    return ""
+
+
 def member_history(*, member: Member, limit: int = 100) -> list[dict]:
     """Who changed what and when: the member, their household, plots and status steps.
 
@@ -127,7 +150,7 @@ def member_history(*, member: Member, limit: int = 100) -> list[dict]:
         if model is None:
             continue
         changes = [
-            {"field": _field_label(model, name), "old": old, "new": new}
+            {"field": _field_label(model, name), "old": _shown(name, old), "new": _shown(name, new)}
             for name, (old, new) in sorted((event.pgh_diff or {}).items())
             if name not in HISTORY_HIDDEN_FIELDS
         ]
@@ -138,6 +161,7 @@ def member_history(*, member: Member, limit: int = 100) -> list[dict]:
                 "when": event.pgh_created_at,
                 "who": event.user,
                 "subject": model._meta.verbose_name,
+                "name": _event_name(model, event.pgh_data),
                 "created": event.pgh_label == "insert",
                 "object": event.pgh_data,
                 "changes": changes,

@@ -112,7 +112,7 @@ TIME_ZONE = env("TIME_ZONE", default="America/Lima")
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -173,3 +173,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 AXES_VERBOSE = False
+
+# Headless Chromium for browser tests (Debian's chromium package by default).
+CHROMIUM_PATH = env("CHROMIUM_PATH", default="/usr/bin/chromium")
+# Where tests write screenshots; not committed.
+TEST_ARTIFACTS_DIR = Path(env("TEST_ARTIFACTS_DIR", default=str(BASE_DIR / "artifacts")))

@@ -12,3 +12,5 @@ STORAGES = {
 }
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default="redis://127.0.0.1:6379/15")
+# The live-server thread must not keep connections open past a test (the test database is dropped).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
