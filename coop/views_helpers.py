@@ -16,8 +16,17 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
+PAGE_SIZES = (25, 50, 100)
+
+
 def paginate(request, queryset, per_page: int = 50):
-    """The requested page; a page number out of range or not a number gives the nearest page."""
+    """The requested page; a page number out of range or not a number gives the nearest page.
+
+    ``?per_page=`` picks one of PAGE_SIZES.
+    """
+    requested = request.GET.get("per_page", "")
+    if requested.isdigit() and int(requested) in PAGE_SIZES:
+        per_page = int(requested)
     paginator = Paginator(queryset, per_page)
     number = request.GET.get("page", 1)
     try:
