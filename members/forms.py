@@ -91,7 +91,11 @@ class PlotForm(forms.ModelForm):
             self.initial["boundary"] = json.dumps(self.instance.boundary)
         self.fields["organic_status"].initial = OrganicStatus.CONVENTIONAL
         for name in ("area_ha", "certified_area_ha", "latitude", "longitude"):
-            self.fields[name].widget.attrs["inputmode"] = "decimal"
+            # Localized: a Spanish user may type 1,75 as well as 1.75.
+            field = self.fields[name]
+            field.localize = True
+            field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
+            field.widget.is_localized = True
 
     def clean_boundary(self):
         text = self.cleaned_data["boundary"].strip()

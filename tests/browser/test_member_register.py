@@ -77,7 +77,7 @@ def test_accountant_registers_a_family_in_spanish(browser, live_server, screensh
     page.click(f"a[href='/members/{member.pk}/plots/new/']")
     page.fill("input[name=code]", "APOQ-0367-1")
     page.fill("input[name=name]", "El Algarrobo")
-    page.fill("input[name=area_ha]", "1.75")
+    page.fill("input[name=area_ha]", "1,75")  # decimal comma, as typed in Spanish
     page.select_option("select[name=variety]", "cavendish")
     page.select_option("select[name=organic_status]", "certified")
     page.fill("input[name=organic_since]", "2010-03-01")
