@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pghistory
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 
 from members.models import (
     BananaVariety,
@@ -279,4 +279,9 @@ def seed(*, members: int = APOQ.members, seed: int = 2026, stdout=None) -> dict:
             populate_members(coop, plan, count, coop_rng)
             created[plan.short_name] = count
         logins = create_demo_users(coops)
+    if created:
+        # Fresh planner statistics after a bulk load, as autovacuum would gather later.
+        with connection.cursor() as cursor:
+            for model in (Member, HouseholdMember, Plot, MemberStatusChange):
+                cursor.execute(f'ANALYZE "{model._meta.db_table}"')
     return {"created": created, "logins": logins}

@@ -1,7 +1,7 @@
 """REST endpoints of the member register under /api/v1/. Scoping comes from permissions.py."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -53,7 +53,7 @@ class MemberViewSet(
                 status=params.get("status", "") if params.get("status") in MemberStatus.values else "",
                 village=params.get("village", "")[:100],
                 organic=params.get("organic", "") if params.get("organic") in OrganicStatus.values else "",
-                cooperative_id=int(params["cooperative"]) if params.get("cooperative", "").isdigit() else None,
+                cooperative_id=int(params["cooperative"]) if params.get("cooperative", "").isdecimal() else None,
             )
         return members_visible_to(self.request.user).select_related("cooperative").prefetch_related(
             "household", "plots"
@@ -129,7 +129,7 @@ class _MemberPartViewSet(
             self.request.user, self.model.objects.select_related("member__cooperative")
         )
         member_id = self.request.query_params.get("member", "")
-        if self.action == "list" and member_id.isdigit():
+        if self.action == "list" and member_id.isdecimal():
             queryset = queryset.filter(member_id=int(member_id))
         return queryset.order_by("pk")
 
@@ -137,7 +137,7 @@ class _MemberPartViewSet(
         member_id = str(request.data.get("member", ""))
         member = get_object_or_404(
             members_visible_to(request.user).select_related("cooperative"),
-            pk=int(member_id) if member_id.isdigit() else 0,
+            pk=int(member_id) if member_id.isdecimal() else 0,
         )
         _require_change(request.user, member)
         serializer = self.write_serializer_class(data=request.data)
@@ -156,7 +156,15 @@ class _MemberPartViewSet(
         return Response(self.get_serializer(self.get_queryset().get(pk=instance.pk)).data)
 
 
-@extend_schema(parameters=[OpenApiParameter("member", int)])
+def _part_schema(write_serializer, read_serializer):
+    return extend_schema_view(
+        list=extend_schema(parameters=[OpenApiParameter("member", int)]),
+        create=extend_schema(request=write_serializer, responses={201: read_serializer, **ERRORS}),
+        partial_update=extend_schema(request=write_serializer, responses={200: read_serializer, **ERRORS}),
+    )
+
+
+@_part_schema(HouseholdMemberWriteSerializer, HouseholdMemberSerializer)
 class HouseholdMemberViewSet(_MemberPartViewSet):
     model = HouseholdMember
     serializer_class = HouseholdMemberSerializer
@@ -165,16 +173,8 @@ class HouseholdMemberViewSet(_MemberPartViewSet):
     update_service = staticmethod(services.household_member_update)
     instance_kwarg = "person"
 
-    @extend_schema(request=HouseholdMemberWriteSerializer, responses={201: HouseholdMemberSerializer, **ERRORS})
-    def create(self, request):
-        return super().create(request)
 
-    @extend_schema(request=HouseholdMemberWriteSerializer, responses={200: HouseholdMemberSerializer, **ERRORS})
-    def partial_update(self, request, pk=None):
-        return super().partial_update(request, pk)
-
-
-@extend_schema(parameters=[OpenApiParameter("member", int)])
+@_part_schema(PlotWriteSerializer, PlotSerializer)
 class PlotViewSet(_MemberPartViewSet):
     model = Plot
     serializer_class = PlotSerializer
@@ -182,12 +182,3 @@ class PlotViewSet(_MemberPartViewSet):
     add_service = staticmethod(services.plot_add)
     update_service = staticmethod(services.plot_update)
     instance_kwarg = "plot"
-
-    @extend_schema(request=PlotWriteSerializer, responses={201: PlotSerializer, **ERRORS})
-    def create(self, request):
-        return super().create(request)
-
-    @extend_schema(request=PlotWriteSerializer, responses={200: PlotSerializer, **ERRORS})
-    def partial_update(self, request, pk=None):
-        return super().partial_update(request, pk)
-

@@ -26,7 +26,6 @@ from .permissions import (
     can_read_register,
     cooperatives_for_registration,
     members_changeable_by,
-    related_visible_to,
 )
 
 
@@ -113,24 +112,35 @@ def member_me(request):
     return member_detail(request, member.pk)
 
 
+def _form_page(request, form, save, *, success: str, template: str, member=None, **context):
+    """Show the form; on a valid POST call the service, then go to the member's page.
+
+    A service's ValidationError lands on the form's fields and nothing is saved.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect("members:detail", pk=(member or saved).pk)
+    return render(request, template, {"form": form, "member": member, **context})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_create(request):
     cooperatives = cooperatives_for_registration(request.user)
     if not cooperatives.exists():
         raise PermissionDenied
+
+    def register(data):
+        data = dict(data)
+        return services.member_register(cooperative=data.pop("cooperative"), actor=request.user, **data)
+
     form = MemberForm(request.POST or None, cooperatives=cooperatives)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        cooperative = data.pop("cooperative")
-        try:
-            member = services.member_register(cooperative=cooperative, actor=request.user, **data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Member %(name)s registered.") % {"name": member.full_name})
-            return redirect("members:detail", pk=member.pk)
-    return render(request, "members/member_form.html", {"form": form, "member": None})
+    return _form_page(request, form, register, success=_("Member registered."), template="members/member_form.html")
 
 
 @login_required
@@ -138,15 +148,10 @@ def member_create(request):
 def member_edit(request, pk: int):
     member = _changeable_member(request, pk)
     form = MemberForm(request.POST or None, instance=member, cooperatives=None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_update(member=member, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("members:detail", pk=member.pk)
-    return render(request, "members/member_form.html", {"form": form, "member": member})
+    return _form_page(
+        request, form, lambda data: services.member_update(member=member, actor=request.user, **data),
+        success=_("Changes saved."), template="members/member_form.html", member=member,
+    )
 
 
 @login_required
@@ -154,15 +159,10 @@ def member_edit(request, pk: int):
 def member_status(request, pk: int):
     member = _changeable_member(request, pk)
     form = MemberStatusForm(request.POST or None, initial={"effective_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_status_change(member=member, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Status changed."))
-            return redirect("members:detail", pk=member.pk)
-    return render(request, "members/member_status_form.html", {"form": form, "member": member})
+    return _form_page(
+        request, form, lambda data: services.member_status_change(member=member, actor=request.user, **data),
+        success=_("Status changed."), template="members/member_status_form.html", member=member,
+    )
 
 
 @login_required
@@ -174,15 +174,10 @@ def member_login(request, pk: int):
         return redirect("members:detail", pk=member.pk)
     suggested = f"{member.cooperative.short_name}-{member.number}".lower()
     form = MemberLoginForm(request.POST or None, initial={"username": suggested})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_login_create(member=member, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Login created."))
-            return redirect("members:detail", pk=member.pk)
-    return render(request, "members/member_login_form.html", {"form": form, "member": member})
+    return _form_page(
+        request, form, lambda data: services.member_login_create(member=member, actor=request.user, **data),
+        success=_("Login created."), template="members/member_login_form.html", member=member,
+    )
 
 
 @login_required
@@ -190,35 +185,22 @@ def member_login(request, pk: int):
 def household_add(request, pk: int):
     member = _changeable_member(request, pk)
     form = HouseholdMemberForm(request.POST or None, initial={"last_name": member.last_name})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.household_member_add(member=member, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Household member added."))
-            return redirect("members:detail", pk=member.pk)
-    return render(request, "members/household_form.html", {"form": form, "member": member})
+    return _form_page(
+        request, form, lambda data: services.household_member_add(member=member, actor=request.user, **data),
+        success=_("Household member added."), template="members/household_form.html", member=member,
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def household_edit(request, pk: int, person_pk: int):
     member = _changeable_member(request, pk)
-    person = get_object_or_404(
-        related_visible_to(request.user, HouseholdMember.objects.filter(member=member)), pk=person_pk
-    )
+    person = get_object_or_404(HouseholdMember.objects.filter(member=member), pk=person_pk)
     form = HouseholdMemberForm(request.POST or None, instance=person)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.household_member_update(person=person, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("members:detail", pk=member.pk)
-    context = {"form": form, "member": member, "person": person}
-    return render(request, "members/household_form.html", context)
+    return _form_page(
+        request, form, lambda data: services.household_member_update(person=person, actor=request.user, **data),
+        success=_("Changes saved."), template="members/household_form.html", member=member, person=person,
+    )
 
 
 @login_required
@@ -226,15 +208,10 @@ def household_edit(request, pk: int, person_pk: int):
 def plot_add(request, pk: int):
     member = _changeable_member(request, pk)
     form = PlotForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plot_add(member=member, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Plot added."))
-            return redirect("members:detail", pk=member.pk)
-    return render(request, "members/plot_form.html", {"form": form, "member": member})
+    return _form_page(
+        request, form, lambda data: services.plot_add(member=member, actor=request.user, **data),
+        success=_("Plot added."), template="members/plot_form.html", member=member,
+    )
 
 
 @login_required
@@ -243,12 +220,7 @@ def plot_edit(request, pk: int, plot_pk: int):
     member = _changeable_member(request, pk)
     plot = get_object_or_404(Plot.objects.filter(member=member), pk=plot_pk)
     form = PlotForm(request.POST or None, instance=plot)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plot_update(plot=plot, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("members:detail", pk=member.pk)
-    return render(request, "members/plot_form.html", {"form": form, "member": member, "plot": plot})
+    return _form_page(
+        request, form, lambda data: services.plot_update(plot=plot, actor=request.user, **data),
+        success=_("Changes saved."), template="members/plot_form.html", member=member, plot=plot,
+    )
