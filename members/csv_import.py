@@ -98,13 +98,17 @@ def _read_rows(text: str, columns: list[Column]) -> tuple[list[_Row], list[RowEr
         return [], errors
 
     rows = []
-    for line_number, cells in enumerate(reader, start=2):
+    last_line = reader.line_num  # a quoted cell may span lines: count lines, not records
+    for cells in reader:
+        line_number, last_line = last_line + 1, reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
         row = _Row(line=line_number, values={})
         for column in columns:
             index = positions.get(column.name)
-            raw = cells[index] if index is not None and index < len(cells) else ""
+            if index is None:
+                continue  # a column the file does not have leaves the field as it is
+            raw = cells[index] if index < len(cells) else ""
             if column.required and not raw.strip():
                 row.errors.append(RowError(line_number, column.name, _("This value is required.")))
                 continue

@@ -12,7 +12,7 @@ import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, router
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +31,28 @@ class MemberStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     DECEASED = "deceased", _("Deceased")
+
+
+def _validate_constraints_on_fields(instance, exclude, field_of_constraint: dict[str, str]) -> None:
+    """Model.validate_constraints, but a listed constraint's error lands on the field it names.
+
+    Django puts the error of a constraint over several fields (cooperative + number) on no field,
+    so a form would show "This member number is already used" away from the member number.
+    """
+    using = router.db_for_write(instance.__class__, instance=instance)
+    errors = {}
+    for model_class, constraints in instance.get_constraints():
+        for constraint in constraints:
+            try:
+                constraint.validate(model_class, instance, exclude=exclude, using=using)
+            except ValidationError as error:
+                field_name = field_of_constraint.get(constraint.name)
+                if field_name:
+                    errors.setdefault(field_name, []).extend(error.error_list)
+                else:
+                    errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
 
 
 def age_on(birth_date: datetime.date, on: datetime.date) -> int:
@@ -102,6 +124,12 @@ class Member(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def validate_constraints(self, exclude=None):
+        _validate_constraints_on_fields(
+            self, exclude,
+            {"member_number_unique_in_coop": "number", "member_national_id_unique_in_coop": "national_id"},
+        )
 
     def clean(self):
         errors = {}
@@ -323,6 +351,9 @@ class Plot(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}".strip()
+
+    def validate_constraints(self, exclude=None):
+        _validate_constraints_on_fields(self, exclude, {"plot_code_unique_in_coop": "code"})
 
     def clean(self):
         errors = {}

@@ -1,5 +1,7 @@
 """Pages to import the register from CSV files and export it."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -32,7 +35,9 @@ def member_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > settings.MEMBER_IMPORT_MAX_BYTES:
-            form.add_error("file", _("The file is larger than %(mb)s MB.") % {"mb": settings.MEMBER_IMPORT_MAX_BYTES // 1_000_000})
+            # Three significant digits: a limit under 1 MB must not read "larger than 0 MB".
+            megabytes = Decimal(f"{settings.MEMBER_IMPORT_MAX_BYTES / 1_000_000:.3g}")
+            form.add_error("file", _("The file is larger than %(mb)s MB.") % {"mb": number_format(megabytes)})
         else:
             try:
                 result = register_import(
@@ -73,7 +78,7 @@ def member_export(request, kind: str):
         status=request.GET.get("status", "") if request.GET.get("status") in MemberStatus.values else "",
         village=request.GET.get("village", "")[:100],
         organic=request.GET.get("organic", "") if request.GET.get("organic") in OrganicStatus.values else "",
-        cooperative_id=int(cooperative) if cooperative.isdigit() else None,
+        cooperative_id=int(cooperative) if cooperative.isdecimal() else None,
     )
     response = StreamingHttpResponse(export_rows(kind, members), content_type="text/csv; charset=utf-8")
     filename = f"{kind}-{timezone.localdate().isoformat()}.csv"
