@@ -40,7 +40,12 @@ def certification_expiry_notify(*, today: datetime.date | None = None) -> int:
             if assignment.user.email and assignment.user.is_active:
                 admins.setdefault(assignment.cooperative_id, []).append(assignment.user)
         for certification in due:
-            for user in admins.get(certification.cooperative_id, []):
+            recipients = admins.get(certification.cooperative_id, [])
+            if not recipients:
+                # Not marked as warned: the warning goes out once an administrator with an email exists.
+                logger.warning("No administrator with an email to warn about %s of %s", certification, certification.cooperative)
+                continue
+            for user in recipients:
                 with translation.override(user.preferred_language):
                     send_mail(
                         subject=_("%(coop)s: %(cert)s expires on %(date)s")

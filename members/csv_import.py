@@ -225,14 +225,34 @@ def _members_by_number(cooperative, rows: list[_Row]) -> dict[str, Member]:
     return by_number
 
 
+def _check_one_current_partner(existing_people, new_people, row_of) -> None:
+    """After the whole file is applied, each member has at most one current spouse or partner.
+
+    Judged on the final state, so the row ending a partnership may come before or after the row
+    adding the new one.
+    """
+    current: dict[int, list] = {}
+    for person in [*existing_people, *new_people]:
+        if person.relationship in PARTNER_RELATIONSHIPS and person.ended_on is None:
+            current.setdefault(person.member_id, []).append(person)
+    for partners in current.values():
+        if len(partners) < 2:
+            continue
+        for person in partners:
+            row = row_of.get(id(person))
+            if row is None:
+                continue  # an existing partner the file does not mention
+            others = ", ".join(p.full_name for p in partners if p is not person)
+            row.errors.append(RowError(row.line, "relationship", _("Member %(n)s would have more than one current spouse or partner (%(name)s); give one of them an end date.") % {"n": person.member.number, "name": others}))
+
+
 def _import_household(cooperative, actor, rows, result, label):
     columns = LAYOUTS["household"]
     members = _members_by_number(cooperative, rows)
-    people = HouseholdMember.objects.filter(member__in=members.values())
+    people = list(HouseholdMember.objects.filter(member__in=members.values()).select_related("member"))
     existing = {(p.member_id, p.first_name.lower(), p.last_name.lower(), p.birth_date): p for p in people}
-    current_partner = {p.member_id: p for p in people if p.relationship in PARTNER_RELATIONSHIPS and p.ended_on is None}
     fields = [c.field for c in columns if c.field != "member_number"]
-    to_create, to_update, seen = [], [], {}
+    to_create, to_update, seen, row_of = [], [], {}, {}
     for row in rows:
         member = members.get(row.values.get("member_number"))
         if member is None:
@@ -253,14 +273,8 @@ def _import_household(cooperative, actor, rows, result, label):
         else:
             result.unchanged += 1
         _clean(person, row, columns)
-        is_partner = person.relationship in PARTNER_RELATIONSHIPS and person.ended_on is None
-        holder = current_partner.get(member.pk)
-        if is_partner and holder is not None and holder is not person:
-            row.errors.append(RowError(row.line, "relationship", _("Member %(n)s already has a current spouse or partner (%(name)s); give that one an end date first.") % {"n": member.number, "name": holder.full_name}))
-        elif is_partner:
-            current_partner[member.pk] = person
-        elif holder is person:
-            del current_partner[member.pk]
+        row_of[id(person)] = row
+    _check_one_current_partner(people, to_create, row_of)
     _raise_if_errors(rows)
     with transaction.atomic(), pghistory.context(user=actor.pk if actor else None, import_file=label):
         # Updates first: a spouse whose partnership ends frees the place for a new one.

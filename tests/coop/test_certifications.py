@@ -194,3 +194,17 @@ def test_several_certifications_of_one_coop_each_get_their_email(coop, admins):
     assert certification_expiry_notify() == 2
     english = sorted(m.subject for m in mail.outbox if m.to == ["gerente@apoq.pe"])
     assert [s.split(" expires on ")[0] for s in english] == ["APOQ: Fairtrade", "APOQ: Organic (EU)"]
+
+
+def test_a_coop_without_an_admin_email_is_warned_once_one_exists(coop):
+    certification = certification_expiring_in(30, cooperative=coop)
+    user_with_role(Role.ADMIN, coop, username="sin-correo", email="")
+
+    assert certification_expiry_notify() == 0
+    certification.refresh_from_db()
+    assert certification.expiry_notice_for is None
+    assert mail.outbox == []
+
+    user_with_role(Role.ADMIN, coop, username="gerente", email="gerente@apoq.pe")
+    assert certification_expiry_notify() == 1
+    assert recipients() == ["gerente@apoq.pe"]

@@ -333,8 +333,12 @@ def test_household_second_current_spouse_in_the_file_is_rejected(coop_pe, accoun
     )
     assert rejected(coop_pe, accountant, "household", data) == [
         (
+            2, "relationship",
+            "Member 0001 would have more than one current spouse or partner (Carlos Ruiz); give one of them an end date.",
+        ),
+        (
             3, "relationship",
-            "Member 0001 already has a current spouse or partner (Juan Chumacero); give that one an end date first.",
+            "Member 0001 would have more than one current spouse or partner (Juan Chumacero); give one of them an end date.",
         ),
     ]
     assert HouseholdMember.objects.count() == 0
@@ -362,6 +366,21 @@ def test_household_ending_the_old_spouse_in_the_same_file_allows_a_new_one(coop_
     assert (result.created, result.updated) == (1, 1)
     current = members["0001"].household.get(ended_on__isnull=True)
     assert current.first_name == "Carlos"
+
+
+def test_household_new_spouse_may_come_before_the_row_ending_the_old_one(coop_pe, accountant, members):
+    HouseholdMemberFactory(
+        member=members["0001"], relationship="spouse", first_name="Juan", last_name="Chumacero",
+        birth_date=datetime.date(1974, 1, 2), since=datetime.date(2000, 1, 1),
+    )
+    data = csv_bytes(
+        HOUSEHOLD_HEADER,
+        "0001,spouse,Carlos,Ruiz,,M,1976-01-02,,2017-01-01,",
+        "0001,spouse,Juan,Chumacero,,M,1974-01-02,,2000-01-01,2015-06-30",
+    )
+    result = import_file(coop_pe, accountant, "household", data)
+    assert (result.created, result.updated) == (1, 1)
+    assert members["0001"].household.get(ended_on__isnull=True).first_name == "Carlos"
 
 
 def test_household_row_errors_name_their_columns(coop_pe, accountant, members):
