@@ -6,6 +6,7 @@ the admin shows the register read-only.
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 
 from .models import Certification, Cooperative, Role, RoleAssignment, User
 from .tenancy import cooperative_ids_with
@@ -95,7 +96,8 @@ class CooperativeAdmin(CooperativeScopedAdmin):
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(CooperativeScopedAdmin):
     list_display = ["user", "role", "cooperative", "granted_at", "granted_by"]
-    list_filter = ["role", "cooperative"]
+    # RelatedOnly: the plain filter would list every co-op's name, the administrator's or not.
+    list_filter = ["role", ("cooperative", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user"]
     readonly_fields = ["granted_by", "granted_at"]
@@ -103,6 +105,12 @@ class RoleAssignmentAdmin(CooperativeScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         # Revoking a role is allowed; roles are not financial records.
         return self._allowed(request, obj)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "user" and not request.user.is_superuser and formfield is not None:
+            formfield.widget.can_view_related = False  # a user's page is for superusers only
+        return formfield
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -120,7 +128,16 @@ class CoopUserAdmin(UserAdmin):
         return request.user.is_superuser
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser or (request.user.is_staff and bool(administered_ids(request)))
+        # Without an object this allows the user search of the role form (autocomplete); a user's
+        # page, and the list of users, would show other co-ops' people: superusers only.
+        if request.user.is_superuser:
+            return True
+        return obj is None and request.user.is_staff and bool(administered_ids(request))
+
+    def changelist_view(self, request, extra_context=None):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().changelist_view(request, extra_context)
 
     def has_change_permission(self, request, obj=None):
         return request.user.is_superuser

@@ -40,7 +40,7 @@ class MemberAdmin(CooperativeScopedAdmin):
 
     read_only_for_admins = True
     list_display = ["number", "last_name", "first_name", "national_id", "village", "status", "cooperative"]
-    list_filter = ["status", "cooperative"]
+    list_filter = ["status", ("cooperative", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["number", "first_name", "last_name", "national_id"]
     list_select_related = ["cooperative"]
     inlines = [HouseholdInline, PlotInline, StatusInline]
