@@ -25,7 +25,7 @@ def paginate(request, queryset, per_page: int = 50):
     ``?per_page=`` picks one of PAGE_SIZES.
     """
     requested = request.GET.get("per_page", "")
-    if requested.isdigit() and int(requested) in PAGE_SIZES:
+    if requested.isdecimal() and int(requested) in PAGE_SIZES:
         per_page = int(requested)
     paginator = Paginator(queryset, per_page)
     number = request.GET.get("page", 1)

@@ -661,6 +661,8 @@ def test_odd_ids_are_404_not_500(accountant_client, world, url):
         f"cooperative={HUGE}",
         "cooperative=abc",
         "cooperative=²",  # a digit to str.isdigit(), not to int()
+        "per_page=²",
+        "per_page=100000",
         "status=nonsense&organic=nonsense&village=" + "x" * 500,
         "q=" + "%25" * 300,
     ],
