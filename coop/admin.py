@@ -6,7 +6,7 @@ the admin shows the register read-only.
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 from .models import Certification, Cooperative, Role, RoleAssignment, User
 from .tenancy import cooperative_ids_with
@@ -106,44 +106,103 @@ class RoleAssignmentAdmin(CooperativeScopedAdmin):
         # Revoking a role is allowed; roles are not financial records.
         return self._allowed(request, obj)
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "user" and not request.user.is_superuser and formfield is not None:
-            formfield.widget.can_view_related = False  # a user's page is for superusers only
-        return formfield
-
     def save_model(self, request, obj, form, change):
         if not change:
             obj.granted_by = request.user
         super().save_model(request, obj, form, change)
 
 
-@admin.register(User)
-class CoopUserAdmin(UserAdmin):
-    """Users are managed by superusers; co-op administrators may look them up to grant roles."""
+class RoleAssignmentInline(admin.TabularInline):
+    """A user's roles, on their page: a co-op administrator sees and grants only their co-ops'."""
 
-    fieldsets = UserAdmin.fieldsets + (("Coop", {"fields": ("preferred_language",)}),)
+    model = RoleAssignment
+    fk_name = "user"
+    extra = 1
+    fields = ["cooperative", "role", "granted_by", "granted_at"]
+    readonly_fields = ["granted_by", "granted_at"]
 
-    def has_module_permission(self, request):
-        return request.user.is_superuser
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(cooperative_id__in=administered_ids(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "cooperative" and not request.user.is_superuser:
+            kwargs["queryset"] = Cooperative.objects.filter(pk__in=administered_ids(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _allowed(self, request):
+        return request.user.is_superuser or bool(administered_ids(request))
 
     def has_view_permission(self, request, obj=None):
-        # Without an object this allows the user search of the role form (autocomplete); a user's
-        # page, and the list of users, would show other co-ops' people: superusers only.
-        if request.user.is_superuser:
-            return True
-        return obj is None and request.user.is_staff and bool(administered_ids(request))
+        return self._allowed(request)
 
-    def changelist_view(self, request, extra_context=None):
-        if not request.user.is_superuser:
-            raise PermissionDenied
-        return super().changelist_view(request, extra_context)
+    def has_add_permission(self, request, obj=None):
+        return self._allowed(request)
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
+        return self._allowed(request)
 
     def has_delete_permission(self, request, obj=None):
+        return self._allowed(request)
+
+
+@admin.register(User)
+class CoopUserAdmin(UserAdmin):
+    """Superusers manage every user. A co-op administrator manages the people of their co-ops:
+    users holding a role there or a member login there, and accounts not yet given any role or
+    member record (so that a new account can be created and then given its role)."""
+
+    fieldsets = UserAdmin.fieldsets + (("Coop", {"fields": ("preferred_language",)}),)
+    coop_admin_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email", "preferred_language")}),
+        ("Access", {"fields": ("is_active", "is_staff", "last_login", "date_joined")}),
+    )
+    inlines = [RoleAssignmentInline]
+    list_filter = ["is_staff", "is_active"]
+
+    def get_inlines(self, request, obj):
+        # Roles are granted on the user's page, once the account exists.
+        return self.inlines if obj is not None else []
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser:
+            return self.coop_admin_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ["last_login", "date_joined"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        coops = administered_ids(request)
+        return queryset.filter(
+            Q(role_assignments__cooperative_id__in=coops)
+            | Q(member__cooperative_id__in=coops)
+            | (Q(role_assignments__isnull=True) & Q(member__isnull=True) & Q(is_superuser=False))
+        ).exclude(is_superuser=True).distinct()
+
+    def _coop_admin(self, request) -> bool:
+        return request.user.is_staff and bool(administered_ids(request))
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or self._coop_admin(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or self._coop_admin(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser or self._coop_admin(request)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser or self._coop_admin(request)
+
+    def has_delete_permission(self, request, obj=None):
+        # Accounts are deactivated, not deleted: history and ledger postings point at them.
         return request.user.is_superuser

@@ -76,12 +76,16 @@ class MemberViewSet(
 
     @extend_schema(request=MemberCreateSerializer, responses={201: MemberDetailSerializer, **ERRORS})
     def create(self, request):
+        # Permission first: a read-only caller learns nothing from validation messages.
+        cooperatives = cooperatives_for_registration(request.user)
+        if not cooperatives.exists():
+            raise PermissionDenied
         serializer = MemberCreateSerializer(data=request.data)
+        # Only co-ops the caller registers in are choices: another co-op's id reads as unknown.
+        serializer.fields["cooperative"].queryset = cooperatives
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         cooperative = data.pop("cooperative")
-        if not cooperatives_for_registration(request.user).filter(pk=cooperative.pk).exists():
-            raise PermissionDenied
         member = services.member_register(cooperative=cooperative, actor=request.user, **data)
         member = self.get_queryset().get(pk=member.pk)
         return Response(MemberDetailSerializer(member).data, status=status.HTTP_201_CREATED)

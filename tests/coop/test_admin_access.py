@@ -174,23 +174,56 @@ def test_member_admin_is_read_only(admin_client, world):
 
 
 def test_users_of_other_coops_are_not_shown(admin_client, world):
-    """Administrators look users up to grant roles, but may not browse other co-ops' people."""
-    for url in ("/admin/coop/user/", f"/admin/coop/user/{world.accountant_b.pk}/change/"):
-        response = admin_client.get(url)
-        assert response.status_code in (302, 403, 404), url
-        _assert_nothing_of_b(response, world)
-    # The user search of the role form still works, so that roles can be granted.
-    response = admin_client.get(
-        "/admin/autocomplete/",
-        {"app_label": "coop", "model_name": "roleassignment", "field_name": "user", "term": "contador-apoq"},
+    """Administrators manage their own co-ops' people only."""
+    response = admin_client.get("/admin/coop/user/")
+    assert response.status_code == 200
+    listed = {u.username for u in response.context["cl"].result_list}
+    assert listed == {"jefa-apoq", "contador-apoq"}
+    _assert_nothing_of_b(response, world)
+    response = admin_client.get(f"/admin/coop/user/{world.accountant_b.pk}/change/")
+    assert response.status_code in (302, 404)
+    _assert_nothing_of_b(response, world)
+    # The user search of the role form finds own people, not B's.
+    for term, expected in (("contador-apoq", ["contador-apoq"]), ("contadora-bosq", [])):
+        response = admin_client.get(
+            "/admin/autocomplete/",
+            {"app_label": "coop", "model_name": "roleassignment", "field_name": "user", "term": term},
+        )
+        assert response.status_code == 200
+        assert [row["text"] for row in response.json()["results"]] == expected
+
+
+def test_admin_creates_a_user_and_grants_a_role_in_own_coop_only(admin_client, world):
+    from coop.models import User
+
+    response = admin_client.post(
+        "/admin/coop/user/add/",
+        {"username": "nueva-contadora", "password1": "Banano-Piura-2026", "password2": "Banano-Piura-2026",
+         "usable_password": "true"},
     )
-    assert response.status_code == 200
-    assert [row["text"] for row in response.json()["results"]] == ["contador-apoq"]
-    # ... and the role form links to no user's page.
-    ra_a = RoleAssignment.objects.get(user=world.accountant_a)
-    response = admin_client.get(f"/admin/coop/roleassignment/{ra_a.pk}/change/")
-    assert response.status_code == 200
-    assert "/admin/coop/user/" not in response.content.decode()
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(username="nueva-contadora")
+    change_url = f"/admin/coop/user/{user.pk}/change/"
+    page = admin_client.get(change_url)
+    assert page.status_code == 200
+    assert "is_superuser" not in page.content.decode()
+    form = {
+        "username": "nueva-contadora", "first_name": "Nelly", "last_name": "Panta", "email": "",
+        "preferred_language": "es", "is_active": "on",
+        "role_assignments-TOTAL_FORMS": "1", "role_assignments-INITIAL_FORMS": "0",
+        "role_assignments-MIN_NUM_FORMS": "0", "role_assignments-MAX_NUM_FORMS": "1000",
+        "role_assignments-0-cooperative": str(world.b.pk), "role_assignments-0-role": "accountant",
+    }
+    response = admin_client.post(change_url, form)
+    assert response.status_code == 200  # the form comes back with an error: B is not a choice
+    assert not RoleAssignment.objects.filter(user=user).exists()
+    form["role_assignments-0-cooperative"] = str(world.a.pk)
+    assert admin_client.post(change_url, form).status_code == 302
+    assert list(RoleAssignment.objects.filter(user=user).values_list("cooperative_id", "role")) == [
+        (world.a.pk, "accountant")
+    ]
+    user.refresh_from_db()
+    assert not user.is_superuser
 
 
 def test_superuser_still_browses_users(client, world):

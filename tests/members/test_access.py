@@ -406,7 +406,9 @@ def _csv_file(text):
 def test_accountant_registers_by_api_only_in_own_coop(client, world):
     client.force_login(world.users["accountant_a"])
     response = client.post("/api/v1/members/", _new_member_payload(world.b), content_type=JSON)
-    assert response.status_code == 403
+    # B is not among the co-ops this accountant registers in: refused as an unknown choice.
+    assert response.status_code == 400
+    assert list(response.json()) == ["cooperative"]
     assert not Member.objects.filter(number="9001").exists()
     response = client.post("/api/v1/members/", _new_member_payload(world.a), content_type=JSON)
     assert response.status_code == 201, response.content
@@ -804,3 +806,22 @@ def test_personal_pages_are_not_shared_by_caches(client, world):
         assert response.status_code == 200
         assert "Cookie" in response.get("Vary", ""), url
         assert "public" not in response.get("Cache-Control", ""), url
+
+
+@pytest.mark.parametrize("user_key", ["board_a", "committee_a", "cluster_ab", "importer", "member_a1"])
+def test_read_only_callers_get_403_before_any_validation_message(client, world, user_key):
+    client.force_login(world.users[user_key])
+    before = _fingerprint()
+    response = client.post("/api/v1/members/", {"cooperative": world.b.pk, "national_id": "x"}, content_type="application/json")
+    assert response.status_code == 403
+    assert "national_id" not in response.content.decode()
+    assert _fingerprint() == before
+
+
+def test_another_coops_id_reads_like_an_unknown_one_when_registering(client, world):
+    client.force_login(world.users["accountant_a"])
+    answers = [
+        client.post("/api/v1/members/", {"cooperative": pk}, content_type="application/json").json()["cooperative"]
+        for pk in (world.b.pk, 999_999)
+    ]
+    assert answers[0] == [m.replace("999999", str(world.b.pk)) for m in answers[1]]
