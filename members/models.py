@@ -9,6 +9,7 @@ import datetime
 from decimal import Decimal
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -94,6 +95,8 @@ class Member(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        # Leaving, suspension and death are statuses; the database refuses to delete a member.
+        triggers = [pgtrigger.Protect(name="member_never_deleted", operation=pgtrigger.Delete)]
         ordering = ["last_name", "first_name", "number"]
         verbose_name = _("member")
         verbose_name_plural = _("members")
@@ -165,6 +168,8 @@ class MemberStatusChange(models.Model):
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
+        # The status history is append-only: a correction is a new step.
+        triggers = [pgtrigger.Protect(name="status_history_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
         ordering = ["-effective_on", "-recorded_at", "-id"]
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")

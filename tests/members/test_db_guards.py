@@ -1,0 +1,38 @@
+"""Rules the database itself holds, whatever path writes: ORM, bulk or raw SQL."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.db.models import ProtectedError
+
+from members.models import Member, MemberStatusChange
+from tests.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def refused(sql_or_callable, *params):
+    with pytest.raises(DatabaseError, match="pgtrigger: Cannot"), transaction.atomic():
+        if callable(sql_or_callable):
+            sql_or_callable()
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(sql_or_callable, params)
+
+
+def test_a_member_is_never_deleted():
+    member = MemberFactory()
+    with pytest.raises(ProtectedError):
+        Member.objects.filter(pk=member.pk).delete()
+    # Past Django's own check, straight to the table:
+    refused(lambda: Member.objects.filter(pk=member.pk)._raw_delete("default"))
+    refused("DELETE FROM members_member WHERE id = %s", member.pk)
+    assert Member.objects.filter(pk=member.pk).exists()
+
+
+def test_the_status_history_is_append_only():
+    step = MemberFactory().status_changes.get()
+    refused(lambda: MemberStatusChange.objects.filter(pk=step.pk).update(reason="otra cosa"))
+    refused("UPDATE members_memberstatuschange SET status = 'deceased' WHERE id = %s", step.pk)
+    refused("DELETE FROM members_memberstatuschange WHERE id = %s", step.pk)
+    step.refresh_from_db()
+    assert (step.status, step.reason) == ("active", "Ingreso")
