@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from members.permissions import can_read_register
 from members.selectors import member_own
 
+from . import selectors
 from .models import Cooperative
 from .permissions import cooperatives_visible_to
 
@@ -45,7 +46,8 @@ def cooperative_detail(request, pk: int):
         )
     except Cooperative.DoesNotExist as error:
         raise Http404 from error
-    return render(request, "coop/cooperative_detail.html", {"cooperative": cooperative})
+    context = {"cooperative": cooperative, "history": selectors.cooperative_history(cooperative=cooperative)}
+    return render(request, "coop/cooperative_detail.html", context)
 
 
 def not_found(request, exception=None):

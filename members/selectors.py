@@ -17,6 +17,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from pghistory.models import MiddlewareEvents
 
+from coop.history import readable_events
+
 from .models import HouseholdMember, Member, MemberStatus, MemberStatusChange, Plot
 from .permissions import members_visible_to
 
@@ -107,21 +109,6 @@ HISTORY_MODELS = {
     "members.HouseholdMemberEvent": HouseholdMember,
     "members.PlotEvent": Plot,
 }
-HISTORY_HIDDEN_FIELDS = {"id", "created_at", "updated_at", "cooperative", "cooperative_id"}
-
-
-def _field_label(model, name: str) -> str:
-    try:
-        return str(model._meta.get_field(name.removesuffix("_id")).verbose_name)
-    except Exception:  # a field since removed from the model
-        return name
-
-
-def _shown(field_name: str, value):
-    """The login is shown as present or not, never as a user id."""
-    if field_name == "user":
-        return "✓" if value else None
-    return value
 
 
 def _event_name(model, data: dict) -> str:
@@ -144,27 +131,4 @@ def member_history(*, member: Member, limit: int = 100) -> list[dict]:
         .select_related("user")
         .order_by("-pgh_created_at", "-pgh_id")[:limit]
     )
-    rows = []
-    for event in events:
-        model = HISTORY_MODELS.get(event.pgh_model)
-        if model is None:
-            continue
-        changes = [
-            {"field": _field_label(model, name), "old": _shown(name, old), "new": _shown(name, new)}
-            for name, (old, new) in sorted((event.pgh_diff or {}).items())
-            if name not in HISTORY_HIDDEN_FIELDS
-        ]
-        if event.pgh_label == "update" and not changes:
-            continue
-        rows.append(
-            {
-                "when": event.pgh_created_at,
-                "who": event.user,
-                "subject": model._meta.verbose_name,
-                "name": _event_name(model, event.pgh_data),
-                "created": event.pgh_label == "insert",
-                "object": event.pgh_data,
-                "changes": changes,
-            }
-        )
-    return rows
+    return readable_events(events, HISTORY_MODELS, _event_name)

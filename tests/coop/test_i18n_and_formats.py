@@ -56,3 +56,22 @@ def test_health_answers_without_login(client):
     response = client.get("/health/")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_cooperative_page_shows_certifications_and_their_change_history(client, accountant, coop_pe):
+    import datetime
+
+    import pghistory
+
+    from tests.factories import CertificationFactory
+
+    certification = CertificationFactory(cooperative=coop_pe, number="FT-1", expires_on=datetime.date(2027, 1, 1))
+    with pghistory.context(user=accountant.pk):
+        certification.number = "FT-2"
+        certification.save()
+    client.force_login(accountant)
+    page = client.get(f"/cooperatives/{coop_pe.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "FT-2" in page
+    assert "<del>FT-1</del> → <ins>FT-2</ins>" in page
+    assert accountant.username in page
