@@ -6,7 +6,7 @@ the admin shows the register read-only.
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .models import Certification, Cooperative, Role, RoleAssignment, User
 from .tenancy import cooperative_ids_with
@@ -14,6 +14,23 @@ from .tenancy import cooperative_ids_with
 
 def administered_ids(request) -> set[int]:
     return cooperative_ids_with(request.user, {Role.ADMIN})
+
+
+def users_managed_by(request):
+    """The accounts a co-op administrator may see and change: people of their co-ops only.
+
+    A user who also holds a role or a member login in a co-op this administrator does not
+    administer belongs to someone else as well, and is left to a superuser. Accounts with no
+    role and no member record yet are included, so that a new account can be given its role.
+    """
+    if request.user.is_superuser:
+        return User.objects.all()
+    outside = Cooperative.objects.exclude(pk__in=administered_ids(request)).values("pk")
+    return (
+        User.objects.filter(is_superuser=False)
+        .exclude(role_assignments__cooperative_id__in=outside)
+        .exclude(member__cooperative_id__in=outside)
+    )
 
 
 class CooperativeScopedAdmin(admin.ModelAdmin):
@@ -86,6 +103,10 @@ class CooperativeAdmin(CooperativeScopedAdmin):
     def has_add_permission(self, request, obj=None):
         return request.user.is_superuser
 
+    def get_readonly_fields(self, request, obj=None):
+        # Country and currency decide how IDs are checked and the books kept: superusers only.
+        return [] if request.user.is_superuser else ["short_name", "country", "currency"]
+
     def get_queryset(self, request):
         queryset = admin.ModelAdmin.get_queryset(self, request)
         if request.user.is_superuser:
@@ -101,10 +122,16 @@ class RoleAssignmentAdmin(CooperativeScopedAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user"]
     readonly_fields = ["granted_by", "granted_at"]
+    list_select_related = ["user", "cooperative", "granted_by"]
 
     def has_delete_permission(self, request, obj=None):
         # Revoking a role is allowed; roles are not financial records.
         return self._allowed(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = users_managed_by(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -154,14 +181,22 @@ class CoopUserAdmin(UserAdmin):
     users holding a role there or a member login there, and accounts not yet given any role or
     member record (so that a new account can be created and then given its role)."""
 
-    fieldsets = UserAdmin.fieldsets + (("Coop", {"fields": ("preferred_language",)}),)
+    fieldsets = UserAdmin.fieldsets + ((_("Language"), {"fields": ("preferred_language",)}),)
     coop_admin_fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("Personal info", {"fields": ("first_name", "last_name", "email", "preferred_language")}),
-        ("Access", {"fields": ("is_active", "is_staff", "last_login", "date_joined")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email", "preferred_language")}),
+        (_("Access"), {"fields": ("is_active", "is_staff", "last_login", "date_joined")}),
     )
     inlines = [RoleAssignmentInline]
     list_filter = ["is_staff", "is_active"]
+
+    def save_formset(self, request, form, formset, change):
+        for assignment in formset.save(commit=False):
+            if assignment.pk is None:
+                assignment.granted_by = request.user
+            assignment.save()
+        for assignment in formset.deleted_objects:
+            assignment.delete()
 
     def get_inlines(self, request, obj):
         # Roles are granted on the user's page, once the account exists.
@@ -181,12 +216,7 @@ class CoopUserAdmin(UserAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        coops = administered_ids(request)
-        return queryset.filter(
-            Q(role_assignments__cooperative_id__in=coops)
-            | Q(member__cooperative_id__in=coops)
-            | (Q(role_assignments__isnull=True) & Q(member__isnull=True) & Q(is_superuser=False))
-        ).exclude(is_superuser=True).distinct()
+        return queryset.filter(pk__in=users_managed_by(request).values("pk"))
 
     def _coop_admin(self, request) -> bool:
         return request.user.is_staff and bool(administered_ids(request))

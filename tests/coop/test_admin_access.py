@@ -256,3 +256,32 @@ def test_anonymous_is_sent_to_admin_login(client, world):
     response = client.get("/admin/coop/cooperative/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_people_who_also_belong_to_another_coop_are_left_to_superusers(admin_client, world):
+    """A cluster officer reading A and B is not A's administrator's to change (nor B's)."""
+    cluster = user_with_role(Role.CLUSTER_STAFF, world.a, world.b, username="cluster-ab")
+    for url in (f"/admin/coop/user/{cluster.pk}/change/", f"/admin/coop/user/{cluster.pk}/password/"):
+        assert admin_client.get(url).status_code in (302, 404), url
+    superuser = UserFactory(is_superuser=True, is_staff=True, username="root-user")
+    assert admin_client.get(f"/admin/coop/user/{superuser.pk}/password/").status_code in (302, 404)
+    listed = {u.username for u in admin_client.get("/admin/coop/user/").context["cl"].result_list}
+    assert "cluster-ab" not in listed and "root-user" not in listed
+
+
+def test_role_form_refuses_another_coops_user_by_id(admin_client, world):
+    before = set(RoleAssignment.objects.values_list("pk", flat=True))
+    response = admin_client.post(
+        "/admin/coop/roleassignment/add/",
+        {"user": world.accountant_b.pk, "cooperative": world.a.pk, "role": "accountant"},
+    )
+    assert response.status_code == 200  # the form comes back: not a valid choice
+    assert set(RoleAssignment.objects.values_list("pk", flat=True)) == before
+    # ... so B's accountant never comes into A's administrator's reach.
+    assert admin_client.get(f"/admin/coop/user/{world.accountant_b.pk}/password/").status_code in (302, 404)
+
+
+def test_coop_admin_cannot_change_country_or_currency(admin_client, world):
+    page = admin_client.get(f"/admin/coop/cooperative/{world.a.pk}/change/").content.decode()
+    assert 'name="country"' not in page and 'name="currency"' not in page and 'name="short_name"' not in page
+    assert 'name="region"' in page
