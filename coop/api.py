@@ -1,8 +1,7 @@
 """Shared pieces of the REST API: one error format, scoped lookups."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, parsers, serializers
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -21,14 +20,17 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-def get_scoped_or_404(queryset, **lookup):
-    try:
-        return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
-
-
 class ErrorSerializer(serializers.Serializer):
     """Documents the 400 body: field names mapped to lists of messages."""
 
     non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's parser, but JSON nested deeper than Python can parse is a 400, not a 500."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise exceptions.ParseError("JSON parse error - nested too deeply") from error

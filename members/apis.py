@@ -22,6 +22,7 @@ from .serializers import (
     HouseholdMemberWriteSerializer,
     MemberCreateSerializer,
     MemberDetailSerializer,
+    MemberRefSerializer,
     MemberSerializer,
     MemberStatusChangeSerializer,
     MemberWriteSerializer,
@@ -138,10 +139,10 @@ class _MemberPartViewSet(
         return queryset.order_by("pk")
 
     def create(self, request):
-        member_id = str(request.data.get("member", ""))
+        reference = MemberRefSerializer(data=request.data)
+        reference.is_valid(raise_exception=True)
         member = get_object_or_404(
-            members_visible_to(request.user).select_related("cooperative"),
-            pk=int(member_id) if member_id.isdecimal() else 0,
+            members_visible_to(request.user).select_related("cooperative"), pk=reference.validated_data["member"]
         )
         _require_change(request.user, member)
         serializer = self.write_serializer_class(data=request.data)

@@ -81,6 +81,8 @@ def parse_json(value: str):
         return json.loads(value)
     except json.JSONDecodeError as error:
         raise CellError(_("This is not valid JSON: %(error)s") % {"error": error.msg}) from error
+    except RecursionError as error:
+        raise CellError(_("This JSON is nested too deeply.")) from error
 
 
 def choice_parser(choices, extra_aliases: dict[str, str] | None = None) -> Callable[[str], str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pghistory
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,9 @@ from .models import (
     MemberStatusChange,
     Plot,
 )
+
+# A plot's GeoJSON boundary may be a long cell; the csv module's default limit is 128 KB.
+csv.field_size_limit(16 * 1024 * 1024)
 
 
 @dataclass(frozen=True)
@@ -68,20 +71,31 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252", errors="strict")
 
 
+def _records(reader, errors: list[RowError]):
+    """The reader's records; a line the csv module cannot read ends the file with an error."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            errors.append(RowError(reader.line_num, "", _("This line cannot be read as CSV (%(error)s).") % {"error": error}))
+            return
+
+
 def _read_rows(text: str, columns: list[Column]) -> tuple[list[_Row], list[RowError]]:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return [], [RowError(1, "", _("The file is empty."))]
+    errors: list[RowError] = []
+    header = next(_records(reader, errors), None)
+    if header is None:
+        return [], errors or [RowError(1, "", _("The file is empty."))]
     by_header = {}
     for column in columns:
         for header_name in column.headers():
             by_header[header_name] = column
     positions: dict[str, int] = {}
-    errors = []
     for index, name in enumerate(header):
         column = by_header.get(normalize(name))
         if column is None:
@@ -99,7 +113,7 @@ def _read_rows(text: str, columns: list[Column]) -> tuple[list[_Row], list[RowEr
 
     rows = []
     last_line = reader.line_num  # a quoted cell may span lines: count lines, not records
-    for cells in reader:
+    for cells in _records(reader, errors):
         line_number, last_line = last_line + 1, reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
@@ -109,6 +123,9 @@ def _read_rows(text: str, columns: list[Column]) -> tuple[list[_Row], list[RowEr
             if index is None:
                 continue  # a column the file does not have leaves the field as it is
             raw = cells[index] if index < len(cells) else ""
+            if "\x00" in raw:
+                row.errors.append(RowError(line_number, column.name, _("This cell contains a NUL character.")))
+                continue
             if column.required and not raw.strip():
                 row.errors.append(RowError(line_number, column.name, _("This value is required.")))
                 continue
@@ -117,7 +134,7 @@ def _read_rows(text: str, columns: list[Column]) -> tuple[list[_Row], list[RowEr
             except CellError as error:
                 row.errors.append(RowError(line_number, column.name, str(error)))
         rows.append(row)
-    if not rows:
+    if not rows and not errors:
         errors.append(RowError(2, "", _("The file has a header but no rows.")))
     return rows, errors
 
@@ -205,11 +222,13 @@ def _import_members(cooperative, actor, rows: list[_Row], result: ImportResult, 
             member.status = status
             steps.append(MemberStatusChange(cooperative=cooperative, member=member, status=status, effective_on=today, reason=_("Imported from %(file)s") % {"file": label}, recorded_by=actor))
         MemberStatusChange.objects.bulk_create(steps)
-        changed_members = {m.pk: m for m in to_update} | {m.pk: m for m, _s in status_steps}
         now = timezone.now()
-        for member in changed_members.values():
+        for member in {*to_update, *(m for m, _s in status_steps)}:
             member.updated_at = now  # bulk_update does not apply auto_now
-        Member.objects.bulk_update(list(changed_members.values()), [*fields, "status", "updated_at"])
+        # Particulars and status apart: a member whose status the file leaves alone keeps the
+        # status the register has now, not the one read when the file was checked.
+        Member.objects.bulk_update(to_update, [*fields, "updated_at"])
+        Member.objects.bulk_update([m for m, _s in status_steps], ["status", "updated_at"])
     result.created += len(to_create)
     result.updated += len(to_update)
 
@@ -342,5 +361,9 @@ def register_import(*, cooperative: Cooperative, actor, kind: str, data: bytes, 
     if errors:
         raise ImportRejected(errors)
     result = ImportResult(lines=len(rows))
-    IMPORTERS[kind](cooperative, actor, rows, result, label)
+    try:
+        IMPORTERS[kind](cooperative, actor, rows, result, label)
+    except IntegrityError as error:
+        # Someone else wrote a clashing row between the checks and the writes; nothing was saved.
+        raise ImportRejected([RowError(1, "", _("The register changed while the file was being checked; import it again."))]) from error
     return result

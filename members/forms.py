@@ -108,6 +108,8 @@ class PlotForm(forms.ModelForm):
                 _("The boundary is not valid JSON (line %(line)s, column %(column)s).")
                 % {"line": error.lineno, "column": error.colno}
             ) from error
+        except RecursionError as error:
+            raise forms.ValidationError(_("This JSON is nested too deeply.")) from error
 
     def _post_clean(self):
         pass

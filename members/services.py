@@ -10,8 +10,8 @@ from contextlib import contextmanager
 import pghistory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,9 +46,29 @@ def _unknown_fields(fields: dict, allowed: tuple) -> None:
         raise TypeError(f"unexpected fields: {', '.join(sorted(unknown))}")
 
 
-def _save_validated(instance) -> None:
+# Which field a database constraint's violation belongs to, for the rare case where a
+# concurrent write gets past full_clean() and the constraint itself refuses the row.
+CONSTRAINT_FIELDS = {
+    "member_number_unique_in_coop": "number",
+    "member_national_id_unique_in_coop": "national_id",
+    "plot_code_unique_in_coop": "code",
+    "one_current_spouse_or_partner": "relationship",
+}
+
+
+def _save_validated(instance, update_fields=None) -> None:
     instance.full_clean()
-    instance.save()
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+            instance.save(update_fields=update_fields)
+    except IntegrityError as error:
+        name = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+        constraint = next((c for c in instance._meta.constraints if c.name == name), None)
+        if constraint is None:
+            raise
+        raise ValidationError(
+            {CONSTRAINT_FIELDS.get(name, NON_FIELD_ERRORS): constraint.get_violation_error_message()}
+        ) from error
 
 
 def member_register(*, cooperative: Cooperative, actor, **fields) -> Member:
@@ -72,9 +92,11 @@ def member_update(*, member: Member, actor, **fields) -> Member:
     """Change a member's particulars. The status changes only through member_status_change."""
     _unknown_fields(fields, MEMBER_FIELDS)
     with _acting(actor):
+        # Locked and re-read, and only the given fields written: a status changed meanwhile stays.
+        member = Member.objects.select_for_update().select_related("cooperative").get(pk=member.pk)
         for name, value in fields.items():
             setattr(member, name, value)
-        _save_validated(member)
+        _save_validated(member, update_fields=[*fields, "updated_at"])
     return member
 
 

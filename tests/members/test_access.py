@@ -555,11 +555,25 @@ def test_api_status_change_bad_values_are_400(accountant_client, world, data, fi
 
 
 @pytest.mark.parametrize("url", ["/api/v1/household/", "/api/v1/plots/"])
-@pytest.mark.parametrize("member", ["", "abc", "-1", "99999999999999999999", "²", "1.5", [1], None])
-def test_api_part_create_with_bad_member_is_404(accountant_client, url, member):
+@pytest.mark.parametrize("member", ["", "abc", "²", "1.5", [1], None])
+def test_api_part_create_with_malformed_member_is_400(accountant_client, url, member):
     data = {"member": member} if member is not None else {}
     response = accountant_client.post(url, data, content_type=JSON)
-    assert response.status_code == 404
+    assert response.status_code == 400
+    assert list(response.json()) == ["member"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/household/", "/api/v1/plots/"])
+@pytest.mark.parametrize("member", ["-1", "99999999999999999999", 0])
+def test_api_part_create_with_unknown_member_is_404(accountant_client, url, member):
+    assert accountant_client.post(url, {"member": member}, content_type=JSON).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/api/v1/household/", "/api/v1/plots/", "/api/v1/members/"])
+@pytest.mark.parametrize("body", ["[1, 2]", '"text"', "[" * 100_000 + "]" * 100_000, "{not json"])
+def test_api_bodies_that_are_not_objects_are_400(accountant_client, url, body):
+    response = accountant_client.post(url, body, content_type=JSON)
+    assert response.status_code == 400
 
 
 def test_page_member_form_with_errors_shows_them_and_saves_nothing(accountant_client, world):

@@ -2,6 +2,7 @@
 
 import datetime
 import html
+import json
 from decimal import Decimal
 
 import pytest
@@ -637,3 +638,34 @@ def test_import_page_refuses_a_file_over_the_size_limit(client, coop_pe, account
     # At the limit the file is read.
     settings.MEMBER_IMPORT_MAX_BYTES = len(GOOD_MEMBERS)
     assert post_file(client, coop_pe, GOOD_MEMBERS).status_code == 302
+
+
+def test_a_boundary_cell_longer_than_the_csv_default_limit_imports(coop_pe, accountant, members):
+    ring = [[-80.6 + i * 1e-6, -4.9] for i in range(12_000)] + [[-80.59, -4.89], [-80.6, -4.9]]
+    boundary = json.dumps({"type": "Polygon", "coordinates": [ring]})
+    assert len(boundary) > 131_072
+    data = csv_bytes(PLOTS_HEADER, "0001,P-900,Grande,2,,,\"" + boundary.replace('"', '""') + "\",Williams,,,,")
+    assert import_file(coop_pe, accountant, "plots", data).created == 1
+    assert len(Plot.objects.get(code="P-900").boundary["coordinates"][0]) == 12_002
+
+
+def test_unreadable_csv_and_too_deep_json_are_row_errors(coop_pe, accountant, members):
+    nul = csv_bytes(PLOTS_HEADER, "0001,P-901,Nul\x00Byte,2,,,,Williams,,,,")
+    assert rejected(coop_pe, accountant, "plots", nul) == [(2, "name", "This cell contains a NUL character.")]
+    deep = csv_bytes(PLOTS_HEADER, "0001,P-902,Honda,2,,,\"" + "[" * 50_000 + "]" * 50_000 + "\",Williams,,,,")
+    assert rejected(coop_pe, accountant, "plots", deep) == [(2, "boundary_geojson", "This JSON is nested too deeply.")]
+    assert not Plot.objects.filter(code__in=["P-901", "P-902"]).exists()
+
+
+def test_a_line_the_csv_module_cannot_read_is_reported_not_a_crash(coop_pe, accountant, members, monkeypatch):
+    import csv
+
+    limit = csv.field_size_limit()
+    csv.field_size_limit(50)
+    try:
+        data = csv_bytes(PLOTS_HEADER, "0001,P-903," + "x" * 60 + ",2,,,,Williams,,,,")
+        assert rejected(coop_pe, accountant, "plots", data) == [
+            (2, "", "This line cannot be read as CSV (field larger than field limit (50)).")
+        ]
+    finally:
+        csv.field_size_limit(limit)

@@ -754,3 +754,28 @@ def test_member_page_shows_the_history(client, member, accountant):
     entry = next(item for item in history.split("<li>") if "Salitral" in item)
     assert "contador" in entry
     assert "village / sector <del>Querecotillo</del> → <ins>Salitral</ins>" in entry
+
+
+def test_a_duplicate_that_slips_past_the_checks_is_still_a_field_error(coop_pe, accountant, monkeypatch):
+    """Two registrations at once both pass full_clean(); the unique constraint answers the second."""
+    existing = MemberFactory(cooperative=coop_pe, number="0500")
+    monkeypatch.setattr(Member, "validate_constraints", lambda self, exclude=None: None)
+    with transaction.atomic():
+        errors = refused(
+            services.member_register, cooperative=coop_pe, actor=accountant, number="0500",
+            first_name="Otra", last_name="Persona", national_id="41234567", sex="F",
+            birth_date=datetime.date(1980, 1, 1), village="Sojo", join_date=datetime.date(2010, 1, 1),
+        )
+        # The caller's transaction is still usable after the refusal.
+        assert Member.objects.filter(number="0500").get() == existing
+    assert errors == {"number": ["This member number is already used in the cooperative."]}
+
+
+def test_an_edit_does_not_undo_a_status_change_made_meanwhile(member, accountant):
+    stale = Member.objects.get(pk=member.pk)
+    services.member_status_change(
+        member=member, actor=accountant, status="suspended", effective_on=timezone.localdate(), reason="Sanción"
+    )
+    services.member_update(member=stale, actor=accountant, village="Sojo")
+    member.refresh_from_db()
+    assert (member.status, member.village) == ("suspended", "Sojo")
