@@ -12,6 +12,8 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # Debian packages the project needs at run time or in tests: Pango and fonts for WeasyPrint,
 # gettext for translations, Chromium for browser tests, poppler for reading PDFs in tests.
 SYSTEM_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu gettext"
+# Debian's own python3 needs python3-venv to make a virtualenv; a python3 with ensurepip does not.
+python3 -c "import ensurepip" 2>/dev/null || SYSTEM_PACKAGES="python3-venv $SYSTEM_PACKAGES"
 TEST_SYSTEM_PACKAGES="chromium poppler-utils docker-compose"
 
 install_system_packages() {
@@ -25,14 +27,15 @@ install_system_packages() {
     return 1
   fi
   say "Installing ${missing[*]}"
-  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # Creates the virtualenv and installs the pinned requirements when they changed.
 install_python() {
   local requirements="$1"
-  if [ ! -x "$PY" ]; then
+  if ! "$PY" -m pip --version >/dev/null 2>&1; then
     say "Creating the virtualenv in $VENV"
+    rm -rf "$VENV"  # a half-made one (python3-venv was missing) is made anew
     python3 -m venv "$VENV"
   fi
   local stamp="$VENV/.installed-$(cat "$COOP_ROOT/requirements.txt" "$COOP_ROOT/$requirements" | sha1sum | cut -c1-12)"
