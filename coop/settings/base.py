@@ -184,3 +184,4 @@ AXES_VERBOSE = False
 CHROMIUM_PATH = env("CHROMIUM_PATH", default="/usr/bin/chromium")
 # Where tests write screenshots; not committed.
 TEST_ARTIFACTS_DIR = Path(env("TEST_ARTIFACTS_DIR", default=str(BASE_DIR / "artifacts")))
+FORMAT_MODULE_PATH = ["coop.formats"]

@@ -100,7 +100,7 @@ def test_one_email_per_admin_with_an_email(coop, admins, not_to_be_warned):
 
     assert recipients() == ["gerente@apoq.pe", "presidenta@apoq.pe"]
     assert all(len(message.to) == 1 for message in mail.outbox)
-    date = certification.expires_on.isoformat()
+    date = certification.expires_on.strftime("%d/%m/%Y")  # day first, in both languages
     english = next(m for m in mail.outbox if m.to == ["gerente@apoq.pe"])
     assert english.subject == f"APOQ: Fairtrade expires on {date}"
     assert english.body == (
@@ -139,7 +139,7 @@ def test_a_renewal_warns_again(coop, admins):
     later = certification.expires_on - days(60)
     assert certification_expiry_notify(today=later) == 1
     assert len(mail.outbox) == 4
-    assert mail.outbox[-1].subject.endswith(certification.expires_on.isoformat())
+    assert mail.outbox[-1].subject.endswith(certification.expires_on.strftime("%d/%m/%Y"))
     certification.refresh_from_db()
     assert certification.expiry_notice_for == certification.expires_on
 
@@ -208,3 +208,36 @@ def test_a_coop_without_an_admin_email_is_warned_once_one_exists(coop):
     user_with_role(Role.ADMIN, coop, username="gerente", email="gerente@apoq.pe")
     assert certification_expiry_notify() == 1
     assert recipients() == ["gerente@apoq.pe"]
+
+
+def test_one_day_left_is_singular(coop, admins):
+    certification_expiring_in(1, cooperative=coop, number="FLO-1")
+    certification_expiry_notify()
+    english = next(m for m in mail.outbox if m.to == ["gerente@apoq.pe"])
+    assert ", in 1 day. Plan" in english.body
+
+
+def test_a_failed_send_keeps_earlier_notices_and_is_tried_again(coop, admins, monkeypatch):
+    first = certification_expiring_in(10, cooperative=coop, number="FLO-A")
+    second = certification_expiring_in(20, cooperative=coop, number="FLO-B")
+    import smtplib
+
+    from coop import services
+
+    real_send = services.send_mail
+
+    def failing_for_b(*args, **kwargs):
+        if "FLO-B" in kwargs["message"]:
+            raise smtplib.SMTPServerDisconnected("gone")
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(services, "send_mail", failing_for_b)
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        certification_expiry_notify()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.expiry_notice_for == first.expires_on
+    assert second.expiry_notice_for is None
+
+    monkeypatch.setattr(services, "send_mail", real_send)
+    assert certification_expiry_notify() == 1  # only FLO-B now
