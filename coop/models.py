@@ -52,6 +52,9 @@ class Cooperative(models.Model):
     dependent_student_age_limit = models.PositiveSmallIntegerField(
         _("dependent student age limit"), default=25
     )
+    minimum_member_age = models.PositiveSmallIntegerField(
+        _("minimum age of a member"), default=18, help_text=_("Years, on the join date.")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -37,7 +37,7 @@ def parse_date(value: str) -> datetime.date | None:
     value = value.strip()
     if not value:
         return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d/%m/%y"):
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):  # four-digit years only: 05/03/55 is ambiguous
         try:
             return datetime.datetime.strptime(value, fmt).date()
         except ValueError:

@@ -12,9 +12,10 @@ import pghistory
 import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, router
 from django.db.models import F, Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from coop.models import Cooperative
@@ -56,6 +57,20 @@ def _validate_constraints_on_fields(instance, exclude, field_of_constraint: dict
         raise ValidationError(errors)
 
 
+def _no_future_dates(instance, field_names, errors: dict) -> None:
+    today = timezone.localdate()
+    for name in field_names:
+        value = getattr(instance, name)
+        if value and value > today and name not in errors:
+            errors[name] = [_("The date cannot be in the future.")]
+
+
+def hectares_text(value: Decimal) -> str:
+    """1.7500 -> '1,75' in Spanish: for messages, without the stored trailing zeros."""
+    normalized = value.normalize()
+    return formats.number_format(normalized if normalized.as_tuple().exponent < 0 else value.quantize(Decimal(1)))
+
+
 def age_on(birth_date: datetime.date, on: datetime.date) -> int:
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 
@@ -76,7 +91,10 @@ class Member(models.Model):
     )
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"))
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = models.CharField(
+        _("phone"), max_length=30, blank=True,
+        validators=[RegexValidator(r"^\+?[0-9][0-9 ()-]{5,19}$", _("Write the phone with digits, e.g. 968 123 456 or +51 968123456."))],
+    )
     village = models.CharField(_("village / sector"), max_length=100)
     join_date = models.DateField(_("join date"))
     # Kept equal to the newest MemberStatusChange by services.member_status_change.
@@ -114,6 +132,9 @@ class Member(models.Model):
             models.CheckConstraint(
                 condition=Q(join_date__gt=F("birth_date")), name="member_joined_after_birth"
             ),
+            # Target of the (member, cooperative) foreign keys that keep a member's plots,
+            # household and status steps in the member's own co-op (migration 0003).
+            models.UniqueConstraint(fields=["id", "cooperative"], name="member_id_cooperative_key"),
         ]
         indexes = [
             models.Index(fields=["cooperative", "last_name", "first_name"], name="member_name_idx"),
@@ -143,6 +164,13 @@ class Member(models.Model):
                 errors["national_id"] = error.messages
         if self.birth_date and self.join_date and self.join_date <= self.birth_date:
             errors["join_date"] = [_("The join date must be after the birth date.")]
+        elif self.birth_date and self.join_date and self.cooperative_id:
+            minimum = self.cooperative.minimum_member_age
+            if age_on(self.birth_date, self.join_date) < minimum:
+                errors["join_date"] = [
+                    _("A member must be at least %(age)s years old on the join date.") % {"age": minimum}
+                ]
+        _no_future_dates(self, ["birth_date", "join_date"], errors)
         if errors:
             raise ValidationError(errors)
 
@@ -265,6 +293,7 @@ class HouseholdMember(models.Model):
                 validate_national_id(self.cooperative.country, self.national_id)
             except ValidationError as error:
                 errors["national_id"] = error.messages
+        _no_future_dates(self, ["birth_date", "since", "ended_on"], errors)
         if errors:
             raise ValidationError(errors)
 
@@ -351,6 +380,13 @@ class Plot(models.Model):
                 condition=Q(organic_status="certified") | Q(certified_area_ha=0),
                 name="plot_only_certified_has_certified_area",
             ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                # A CHECK passes on NULL, so both must be present in this branch.
+                | Q(latitude__isnull=False, longitude__isnull=False, latitude__gte=-90, latitude__lte=90,
+                    longitude__gte=-180, longitude__lte=180),
+                name="plot_coordinates_both_and_in_range",
+            ),
         ]
         indexes = [models.Index(fields=["member", "organic_status"], name="plot_member_organic_idx")]
 
@@ -366,7 +402,7 @@ class Plot(models.Model):
             if self.certified_area_ha > self.area_ha:
                 errors["certified_area_ha"] = [
                     _("The certified area (%(certified)s ha) exceeds the plot's area (%(area)s ha).")
-                    % {"certified": self.certified_area_ha, "area": self.area_ha}
+                    % {"certified": hectares_text(self.certified_area_ha), "area": hectares_text(self.area_ha)}
                 ]
         if self.organic_status != OrganicStatus.CONVENTIONAL and not self.organic_since:
             errors["organic_since"] = [
@@ -378,5 +414,6 @@ class Plot(models.Model):
             errors["longitude" if self.longitude is None else "latitude"] = [
                 _("Give both latitude and longitude, or neither.")
             ]
+        _no_future_dates(self, ["organic_since", "last_inspection_on"], errors)
         if errors:
             raise ValidationError(errors)

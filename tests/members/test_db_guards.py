@@ -36,3 +36,40 @@ def test_the_status_history_is_append_only():
     refused("DELETE FROM members_memberstatuschange WHERE id = %s", step.pk)
     step.refresh_from_db()
     assert (step.status, step.reason) == ("active", "Ingreso")
+
+
+def test_a_plot_household_member_or_status_step_stays_in_its_members_coop():
+    from django.db import IntegrityError
+
+    from tests.factories import CooperativeFactory, HouseholdMemberFactory, PlotFactory
+
+    member = MemberFactory()
+    elsewhere = CooperativeFactory()
+    plot = PlotFactory(member=member)
+    person = HouseholdMemberFactory(member=member)
+    step = member.status_changes.get()
+    for table, row_id in (("members_plot", plot.pk), ("members_householdmember", person.pk)):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"UPDATE {table} SET cooperative_id = %s WHERE id = %s", [elsewhere.pk, row_id])
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MemberStatusChange.objects.create(
+            cooperative=elsewhere, member=member, status="suspended", effective_on=step.effective_on, reason="x"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude"), [("95", "-80"), ("-4.9", "-181"), ("-4.9", None), (None, "-80.6")]
+)
+def test_plot_coordinates_are_checked_by_the_database(latitude, longitude):
+    from django.db import IntegrityError
+
+    from members.models import Plot
+    from tests.factories import PlotFactory
+
+    plot = PlotFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Plot.objects.filter(pk=plot.pk).update(latitude=latitude, longitude=longitude)

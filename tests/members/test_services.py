@@ -779,3 +779,49 @@ def test_an_edit_does_not_undo_a_status_change_made_meanwhile(member, accountant
     services.member_update(member=stale, actor=accountant, village="Sojo")
     member.refresh_from_db()
     assert (member.status, member.village) == ("suspended", "Sojo")
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"birth_date": datetime.date(2031, 1, 1), "join_date": datetime.date(2032, 1, 1)}, "birth_date"),
+        ({"join_date": timezone.localdate() + datetime.timedelta(days=1)}, "join_date"),
+        ({"birth_date": datetime.date(2015, 1, 1), "join_date": datetime.date(2025, 1, 1)}, "join_date"),
+        ({"phone": "llámame"}, "phone"),
+    ],
+)
+def test_impossible_members_are_refused(coop_pe, accountant, fields, field):
+    data = {
+        "number": "0777", "first_name": "Ana", "last_name": "Ruiz", "national_id": "41234568", "sex": "F",
+        "birth_date": datetime.date(1980, 1, 1), "village": "Sojo", "join_date": datetime.date(2010, 1, 1),
+        **fields,
+    }
+    errors = refused(services.member_register, cooperative=coop_pe, actor=accountant, **data)
+    assert field in errors
+    assert not Member.objects.filter(number="0777").exists()
+
+
+def test_the_minimum_age_is_the_coops_setting(coop_pe, accountant):
+    coop_pe.minimum_member_age = 16
+    coop_pe.save()
+    member = services.member_register(
+        cooperative=coop_pe, actor=accountant, number="0778", first_name="Joven", last_name="Ruiz",
+        national_id="41234569", sex="M", birth_date=datetime.date(2000, 1, 1), village="Sojo",
+        join_date=datetime.date(2016, 6, 1), phone="+51 968 123 456",
+    )
+    assert member.pk
+
+
+def test_future_household_and_plot_dates_are_refused(member, accountant):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    errors = refused(
+        services.household_member_add, member=member, actor=accountant, relationship="child",
+        first_name="Aún", last_name="No", sex="F", birth_date=tomorrow,
+    )
+    assert list(errors) == ["birth_date"]
+    errors = refused(
+        services.plot_add, member=member, actor=accountant, code="F-1", area_ha=Decimal("1"),
+        variety="williams", organic_status="certified", organic_since=datetime.date(2020, 1, 1),
+        certified_area_ha=Decimal("1"), last_inspection_on=tomorrow,
+    )
+    assert list(errors) == ["last_inspection_on"]
