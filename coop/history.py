@@ -1,23 +1,40 @@
 """Row history (kept by pghistory's triggers) turned into lines a person can read."""
 
+import datetime
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 
 from django.db import models
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 HIDDEN_FIELDS = {"id", "created_at", "updated_at", "cooperative", "cooperative_id", "expiry_notice_for"}
 
 
-def _field_label(model, name: str) -> str:
+def _field(model, name: str):
     try:
-        return str(model._meta.get_field(name.removesuffix("_id")).verbose_name)
+        return model._meta.get_field(name.removesuffix("_id"))
     except Exception:  # a field since removed from the model
-        return name
+        return None
 
 
-def _shown(field_name: str, value):
-    """A login is shown as present or not, never as a user id."""
-    if field_name == "user":
+def _shown(field, name: str, value):
+    """A value as a person reads it: choice labels, local dates, yes/no; a login as present or not."""
+    if value is None or field is None:
+        return value
+    if name in ("user", "user_id"):
         return "✓" if value else None
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(field, models.BooleanField):
+        return _("yes") if value else _("no")
+    if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+        try:
+            return formats.date_format(datetime.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+        except (TypeError, ValueError):
+            return value
+    if isinstance(field, models.DecimalField):
+        return formats.number_format(Decimal(str(value)).normalize())
     return value
 
 
@@ -36,11 +53,13 @@ def readable_events(
         model = models_by_event.get(event.pgh_model)
         if model is None:
             continue
-        changes = [
-            {"field": _field_label(model, name), "old": _shown(name, old), "new": _shown(name, new)}
-            for name, (old, new) in sorted((event.pgh_diff or {}).items())
-            if name not in HIDDEN_FIELDS
-        ]
+        changes = []
+        for name, (old, new) in sorted((event.pgh_diff or {}).items()):
+            if name in HIDDEN_FIELDS:
+                continue
+            field = _field(model, name)
+            label = str(field.verbose_name) if field is not None else name
+            changes.append({"field": label, "old": _shown(field, name, old), "new": _shown(field, name, new)})
         if event.pgh_label == "update" and not changes:
             continue
         rows.append(

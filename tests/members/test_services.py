@@ -707,7 +707,7 @@ def test_history_of_a_registration_and_a_status_change_newest_first(coop_pe, acc
         ("member", True, accountant),
     }
     status_update = next(row for row in history if not row["created"])
-    assert status_update["changes"] == [{"field": "status", "old": "active", "new": "suspended"}]
+    assert status_update["changes"] == [{"field": "status", "old": "Active", "new": "Suspended"}]
     assert history[0]["when"] > history[-1]["when"]
 
 
@@ -721,7 +721,7 @@ def test_history_covers_household_and_plots(member, accountant):
         ("household member", False), ("household member", True), ("plot", True),
     ]
     ended = next(row for row in by_accountant if not row["created"])
-    assert ended["changes"] == [{"field": "ended on", "old": None, "new": "2015-01-01"}]
+    assert ended["changes"] == [{"field": "ended on", "old": None, "new": "01/01/2015"}]
     plot = next(row for row in by_accountant if row["subject"] == "plot")
     assert plot["object"]["code"] == "P-0100"
 
