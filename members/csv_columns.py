@@ -30,7 +30,11 @@ class CellError(ValueError):
 
 
 def parse_text(value: str) -> str:
-    return value.strip()
+    value = value.strip()
+    # The export writes '=... for text a spreadsheet would run as a formula; read it back as =...
+    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
 
 
 def parse_date(value: str) -> datetime.date | None:
@@ -80,7 +84,9 @@ def parse_json(value: str):
     try:
         return json.loads(value)
     except json.JSONDecodeError as error:
-        raise CellError(_("This is not valid JSON: %(error)s") % {"error": error.msg}) from error
+        raise CellError(
+            _("This is not valid JSON (line %(line)s, column %(column)s).") % {"line": error.lineno, "column": error.colno}
+        ) from error
     except RecursionError as error:
         raise CellError(_("This JSON is nested too deeply.")) from error
 
@@ -101,7 +107,7 @@ def choice_parser(choices, extra_aliases: dict[str, str] | None = None) -> Calla
         except KeyError as error:
             raise CellError(
                 _("'%(value)s' is not one of: %(allowed)s.")
-                % {"value": value, "allowed": ", ".join(choices.values)}
+                % {"value": value, "allowed": ", ".join(str(label) for label in choices.labels)}
             ) from error
 
     return parse

@@ -13,9 +13,16 @@ class _Echo:
         return value
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula; such text gets a
+# leading apostrophe (shown by no spreadsheet, removed again by the import).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     if isinstance(value, bool):
         return "si" if value else "no"
     if isinstance(value, (dict, list)):

@@ -83,14 +83,15 @@ def _records(reader, errors: list[RowError]):
             return
 
 
-def _read_rows(text: str, columns: list[Column]) -> tuple[list[_Row], list[RowError]]:
+def _read_rows(text: str, columns: list[Column]) -> tuple[list[_Row], list[RowError], dict[str, str]]:
+    """The rows, the file-level errors, and each known column's header as written in the file."""
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     errors: list[RowError] = []
     header = next(_records(reader, errors), None)
     if header is None:
-        return [], errors or [RowError(1, "", _("The file is empty."))]
+        return [], errors or [RowError(1, "", _("The file is empty."))], {}
     by_header = {}
     for column in columns:
         for header_name in column.headers():
@@ -109,7 +110,8 @@ def _read_rows(text: str, columns: list[Column]) -> tuple[list[_Row], list[RowEr
         if column.required and column.name not in positions:
             errors.append(RowError(1, column.name, _("Required column missing.")))
     if errors:
-        return [], errors
+        return [], errors, {}
+    header_of = {name: header[index].strip() for name, index in positions.items()}
 
     rows = []
     last_line = reader.line_num  # a quoted cell may span lines: count lines, not records
@@ -136,7 +138,7 @@ def _read_rows(text: str, columns: list[Column]) -> tuple[list[_Row], list[RowEr
         rows.append(row)
     if not rows and not errors:
         errors.append(RowError(2, "", _("The file has a header but no rows.")))
-    return rows, errors
+    return rows, errors, header_of
 
 
 def _clean(instance, row: _Row, columns: list[Column]) -> None:
@@ -357,12 +359,17 @@ def register_import(*, cooperative: Cooperative, actor, kind: str, data: bytes, 
         text = decode(data)
     except UnicodeDecodeError as error:
         raise ImportRejected([RowError(1, "", _("The file is neither UTF-8 nor Windows-1252 text."))]) from error
-    rows, errors = _read_rows(text, LAYOUTS[kind])
+    rows, errors, header_of = _read_rows(text, LAYOUTS[kind])
     if errors:
         raise ImportRejected(errors)
     result = ImportResult(lines=len(rows))
     try:
         IMPORTERS[kind](cooperative, actor, rows, result, label)
+    except ImportRejected as rejected:
+        # Name the columns as the file does (fecha_nacimiento, not birth_date).
+        raise ImportRejected(
+            [RowError(e.line, header_of.get(e.column, e.column), e.message) for e in rejected.errors]
+        ) from None
     except IntegrityError as error:
         # Someone else wrote a clashing row between the checks and the writes; nothing was saved.
         raise ImportRejected([RowError(1, "", _("The register changed while the file was being checked; import it again."))]) from error

@@ -88,7 +88,7 @@ def test_a_file_with_bad_rows_is_rejected_whole_with_every_error(coop_pe, accoun
         (5, "birth_date", "'31/02/1980' is not a date (use 2024-03-31 or 31/03/2024)."),
         (6, "member_number", "Member number 0001 also on line 2."),
         (7, "national_id", "National ID 41111111 belongs to member 0900."),
-        (8, "sex", "'X' is not one of: F, M."),
+        (8, "sex", "'X' is not one of: Female, Male."),
     ]
     assert counts() == before
     assert not Member.objects.filter(number="0001").exists()
@@ -126,7 +126,7 @@ def test_model_rules_are_reported_on_their_column(coop_pe, accountant):
     )
     assert rejected(coop_pe, accountant, "members", data) == [
         (2, "join_date", "The join date must be after the birth date."),
-        (3, "status", "'muerto' is not one of: active, suspended, withdrawn, deceased."),
+        (3, "status", "'muerto' is not one of: Active, Suspended, Withdrawn, Deceased."),
     ]
 
 
@@ -393,7 +393,7 @@ def test_household_row_errors_name_their_columns(coop_pe, accountant, members):
         "0001,child,Lucía,Peña,,F,2012-04-01,,,",
     )
     assert rejected(coop_pe, accountant, "household", data) == [
-        (2, "relationship", "'abuela' is not one of: spouse, partner, child, other."),
+        (2, "relationship", "'abuela' is not one of: Spouse, Partner, Child, Other relative."),
         (3, "studying", "'quizás' is not yes or no (si/no)."),
         (3, "national_id", "A Peruvian DNI has exactly 8 digits."),
         (5, "first_name", "The same person is also on line 4."),
@@ -490,7 +490,7 @@ def test_plots_boundary_is_checked(coop_pe, accountant, members):
     errors = rejected(coop_pe, accountant, "plots", data)
     assert errors[0] == (2, "boundary_geojson", "Polygon, ring 1 is not closed: its first and last positions differ.")
     assert errors[1][:2] == (3, "boundary_geojson")
-    assert errors[1][2].startswith("This is not valid JSON: ")
+    assert errors[1][2].startswith("This is not valid JSON (line ")
 
 
 # --- export -> import round trip ----------------------------------------------------------------
@@ -669,3 +669,26 @@ def test_a_line_the_csv_module_cannot_read_is_reported_not_a_crash(coop_pe, acco
         ]
     finally:
         csv.field_size_limit(limit)
+
+
+def test_export_defuses_spreadsheet_formulas_and_import_restores_the_text(coop_pe, accountant):
+    from members import services
+    from members.csv_export import export_rows
+
+    member = MemberFactory(cooperative=coop_pe, number="0900", first_name="=HYPERLINK(\"x\")", phone="+51 968 123 456")
+    services.member_update(member=member, actor=accountant, village="@Sojo")
+    text = "".join(export_rows("members", Member.objects.filter(pk=member.pk)))
+    assert "'=HYPERLINK" in text and "'+51 968 123 456" in text and "'@Sojo" in text
+    result = import_file(coop_pe, accountant, "members", text.encode("utf-8"))
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 1)
+    member.refresh_from_db()
+    assert (member.first_name, member.phone, member.village) == ('=HYPERLINK("x")', "+51 968 123 456", "@Sojo")
+
+
+def test_errors_name_the_columns_as_the_file_does(coop_pe, accountant):
+    data = csv_bytes(
+        "numero_socio;nombres;apellidos;dni;sexo;fecha_nacimiento;caserio;fecha_ingreso",
+        "0001;Rosa;Peña;4567890;X;1975-05-17;Sojo;2005-03-01",
+    )
+    errors = rejected(coop_pe, accountant, "members", data)
+    assert sorted((line, column) for line, column, _m in errors) == [(2, "dni"), (2, "sexo")]
