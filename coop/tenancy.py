@@ -47,14 +47,3 @@ def has_role(user, cooperative_id: int, roles: Iterable[str]) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     return bool(roles_by_cooperative(user).get(cooperative_id, frozenset()) & frozenset(roles))
-
-
-def is_staff_somewhere(user) -> bool:
-    return bool(cooperative_ids_with(user, REGISTER_READERS)) or getattr(
-        user, "is_superuser", False
-    )
-
-
-def forget_roles(user) -> None:
-    """Drop the cached roles, after granting or revoking one."""
-    user.__dict__.pop("_roles_by_cooperative", None)

@@ -33,6 +33,9 @@ class StatusInline(ReadOnlyInline):
     model = MemberStatusChange
     fields = ["status", "effective_on", "reason", "recorded_by"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by")
+
 
 @admin.register(Member)
 class MemberAdmin(CooperativeScopedAdmin):

@@ -46,16 +46,8 @@ class MemberViewSet(
     serializer_class = MemberSerializer
 
     def get_queryset(self):
-        params = self.request.query_params
         if self.action == "list":
-            return selectors.member_list(
-                user=self.request.user,
-                search=params.get("search", "")[:100],
-                status=params.get("status", "") if params.get("status") in MemberStatus.values else "",
-                village=params.get("village", "")[:100],
-                organic=params.get("organic", "") if params.get("organic") in OrganicStatus.values else "",
-                cooperative_id=int(params["cooperative"]) if params.get("cooperative", "").isdecimal() else None,
-            )
+            return selectors.member_list(user=self.request.user, **selectors.member_filters(self.request.query_params))
         return members_visible_to(self.request.user).select_related("cooperative").prefetch_related(
             "household", "plots"
         )

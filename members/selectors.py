@@ -19,7 +19,7 @@ from pghistory.models import MiddlewareEvents
 
 from coop.history import readable_events
 
-from .models import HouseholdMember, Member, MemberStatus, MemberStatusChange, Plot
+from .models import HouseholdMember, Member, MemberStatus, MemberStatusChange, OrganicStatus, Plot
 from .permissions import members_visible_to
 
 HECTARES_FIELD = DecimalField(max_digits=12, decimal_places=4)
@@ -41,6 +41,21 @@ def _without_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+def member_filters(params) -> dict:
+    """The member list's filters from a query string (pages use ?q=, the API ?search=).
+
+    Unknown or malformed values are ignored, so any URL gives a list, never an error.
+    """
+    cooperative = params.get("cooperative", "")
+    return {
+        "search": (params.get("q") or params.get("search") or "").strip()[:100],
+        "status": params.get("status", "") if params.get("status") in MemberStatus.values else "",
+        "village": params.get("village", "")[:100],
+        "organic": params.get("organic", "") if params.get("organic") in OrganicStatus.values else "",
+        "cooperative_id": int(cooperative) if cooperative.isdecimal() and len(cooperative) < 10 else None,
+    }
+
+
 def member_list(
     *,
     user,
@@ -55,12 +70,16 @@ def member_list(
     if cooperative_id:
         members = members.filter(cooperative_id=cooperative_id)
     for word in _without_accents(search).split():
-        members = members.filter(
+        matches = (
             Q(first_name__unaccent__icontains=word)
             | Q(last_name__unaccent__icontains=word)
             | Q(number__istartswith=word)
             | Q(national_id__startswith=word)
         )
+        if word.isdecimal():
+            # Member numbers are kept with leading zeros (0301); people type 301.
+            matches |= Q(number__regex=rf"^0*{word}")
+        members = members.filter(matches)
     if status:
         members = members.filter(status=status)
     if village:

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from coop.permissions import cooperatives_visible_to
 from coop.views_helpers import add_service_errors, paginate
@@ -42,25 +43,12 @@ def _changeable_member(request, pk) -> Member:
     return member
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @login_required
+@vary_on_headers("HX-Request")
 def member_list(request):
     _require_register_reader(request.user)
     cooperatives = list(cooperatives_visible_to(request.user))
-    cooperative_id = _int_or_none(request.GET.get("cooperative"))
-    filters = {
-        "search": request.GET.get("q", "").strip()[:100],
-        "status": request.GET.get("status", "") if request.GET.get("status") in MemberStatus.values else "",
-        "village": request.GET.get("village", "")[:100],
-        "organic": request.GET.get("organic", "") if request.GET.get("organic") in OrganicStatus.values else "",
-        "cooperative_id": cooperative_id,
-    }
+    filters = selectors.member_filters(request.GET)
     page = paginate(request, selectors.member_list(user=request.user, **filters))
     query = request.GET.copy()
     query.pop("page", None)
@@ -70,11 +58,13 @@ def member_list(request):
         "query": query.urlencode(),
         "statuses": MemberStatus.choices,
         "organic_statuses": OrganicStatus.choices,
-        "villages": selectors.villages_for(user=request.user, cooperative_id=cooperative_id),
+        "villages": selectors.villages_for(user=request.user, cooperative_id=filters["cooperative_id"]),
         "cooperatives": cooperatives,
         "can_register": cooperatives_for_registration(request.user).exists(),
     }
-    template = "members/_member_rows.html" if request.htmx else "members/member_list.html"
+    # htmx swaps in the rows alone, except when it restores a page from history (Back button).
+    rows_only = request.htmx and not request.htmx.history_restore_request
+    template = "members/_member_rows.html" if rows_only else "members/member_list.html"
     return render(request, template, context)
 
 

@@ -18,7 +18,6 @@ from .csv_columns import LAYOUTS
 from .csv_export import export_rows
 from .csv_import import ImportRejected, register_import
 from .forms import MemberImportForm
-from .models import MemberStatus, OrganicStatus
 from .permissions import can_read_register, cooperatives_for_registration
 
 MAX_ERRORS_SHOWN = 500
@@ -71,15 +70,7 @@ def member_export(request, kind: str):
         raise Http404
     if not can_read_register(request.user):
         raise PermissionDenied
-    cooperative = request.GET.get("cooperative", "")
-    members = selectors.member_list(
-        user=request.user,
-        search=request.GET.get("q", "")[:100],
-        status=request.GET.get("status", "") if request.GET.get("status") in MemberStatus.values else "",
-        village=request.GET.get("village", "")[:100],
-        organic=request.GET.get("organic", "") if request.GET.get("organic") in OrganicStatus.values else "",
-        cooperative_id=int(cooperative) if cooperative.isdecimal() else None,
-    )
+    members = selectors.member_list(user=request.user, **selectors.member_filters(request.GET))
     response = StreamingHttpResponse(export_rows(kind, members), content_type="text/csv; charset=utf-8")
     filename = f"{kind}-{timezone.localdate().isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -839,3 +839,17 @@ def test_another_coops_id_reads_like_an_unknown_one_when_registering(client, wor
         for pk in (world.b.pk, 999_999)
     ]
     assert answers[0] == [m.replace("999999", str(world.b.pk)) for m in answers[1]]
+
+
+def test_member_number_search_ignores_leading_zeros(accountant_client, world):
+    number = world.a3.number.lstrip("0")
+    response = accountant_client.get("/members/", {"q": number})
+    assert world.a3.last_name in response.content.decode()
+
+
+def test_htmx_gets_rows_but_a_history_restore_gets_the_whole_page(accountant_client, world):
+    rows = accountant_client.get("/members/", HTTP_HX_REQUEST="true")
+    assert "<html" not in rows.content.decode() and "<table" in rows.content.decode()
+    assert "HX-Request" in rows["Vary"]
+    restored = accountant_client.get("/members/", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert "<html" in restored.content.decode()
