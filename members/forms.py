@@ -42,14 +42,19 @@ class MemberForm(forms.ModelForm):
 
 
 class MemberStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("new status"), choices=MemberStatus.choices)
-    effective_on = forms.DateField(label=_("effective on"), widget=DateInput())
-    reason = forms.CharField(label=_("reason"), max_length=300)
+    status = forms.ChoiceField(label=_("New status"), choices=MemberStatus.choices)
+    effective_on = forms.DateField(label=_("Effective on"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+    def __init__(self, *args, current: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The current status is no choice: moving to it is always refused.
+        self.fields["status"].choices = [c for c in MemberStatus.choices if c[0] != current]
 
 
 class MemberLoginForm(forms.Form):
-    username = forms.CharField(label=_("username"), max_length=150)
-    password = forms.CharField(label=_("password"), widget=forms.PasswordInput, strip=False)
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
 
 
 class HouseholdMemberForm(forms.ModelForm):
@@ -71,7 +76,7 @@ class HouseholdMemberForm(forms.ModelForm):
 
 class PlotForm(forms.ModelForm):
     boundary = forms.CharField(
-        label=_("boundary (GeoJSON)"),
+        label=_("Boundary (GeoJSON)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_('A GeoJSON Polygon, e.g. {"type": "Polygon", "coordinates": [[[lon, lat], ...]]}'),
@@ -89,6 +94,12 @@ class PlotForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and self.instance.boundary:
             self.initial["boundary"] = json.dumps(self.instance.boundary)
+        for name in ("area_ha", "certified_area_ha", "latitude", "longitude"):
+            value = self.initial.get(name)
+            if value is not None:
+                # 1.7500 is shown as 1,75: the stored places are no part of what was typed.
+                normalized = value.normalize()
+                self.initial[name] = normalized if normalized.as_tuple().exponent < 0 else value.quantize(1)
         self.fields["organic_status"].initial = OrganicStatus.CONVENTIONAL
         for name in ("area_ha", "certified_area_ha", "latitude", "longitude"):
             # Localized: a Spanish user may type 1,75 as well as 1.75.
@@ -117,10 +128,10 @@ class PlotForm(forms.ModelForm):
 
 class MemberImportForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("file contains"),
+        label=_("File contains"),
         choices=[("members", _("Members")), ("household", _("Households")), ("plots", _("Plots"))],
     )
-    cooperative = forms.ModelChoiceField(label=_("cooperative"), queryset=None)
+    cooperative = forms.ModelChoiceField(label=_("Cooperative"), queryset=None)
     file = forms.FileField(label=_("CSV file"))
 
     def __init__(self, *args, cooperatives, **kwargs):

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from coop.permissions import cooperatives_visible_to
-from coop.views_helpers import add_service_errors, paginate
+from coop.views_helpers import PAGE_SIZES, add_service_errors, paginate
 
 from . import selectors, services
 from .forms import (
@@ -57,6 +57,7 @@ def member_list(request):
         "filters": filters,
         "query": query.urlencode(),
         "statuses": MemberStatus.choices,
+        "page_sizes": PAGE_SIZES,
         "organic_statuses": OrganicStatus.choices,
         "villages": selectors.villages_for(user=request.user, cooperative_id=filters["cooperative_id"]),
         "cooperatives": cooperatives,
@@ -148,7 +149,9 @@ def member_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def member_status(request, pk: int):
     member = _changeable_member(request, pk)
-    form = MemberStatusForm(request.POST or None, initial={"effective_on": timezone.localdate()})
+    form = MemberStatusForm(
+        request.POST or None, initial={"effective_on": timezone.localdate()}, current=member.status
+    )
     return _form_page(
         request, form, lambda data: services.member_status_change(member=member, actor=request.user, **data),
         success=_("Status changed."), template="members/member_status_form.html", member=member,

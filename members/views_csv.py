@@ -51,7 +51,7 @@ def member_import(request):
             else:
                 messages.success(
                     request,
-                    _("Imported %(lines)s rows: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")
+                    _("Import done. New: %(created)s; updated: %(updated)s; without changes: %(unchanged)s.")
                     % vars(result),
                 )
                 return redirect("members:list")

@@ -597,7 +597,7 @@ def test_import_page_imports_a_good_file_and_redirects(client, coop_pe, accounta
     assert response["Location"] == "/members/"
     assert Member.objects.filter(cooperative=coop_pe).count() == 3
     page = client.get("/members/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Imported 3 rows: 3 new, 0 updated, 0 unchanged." in page
+    assert "Import done. New: 3; updated: 0; without changes: 0." in page
 
 
 def test_import_page_records_the_acting_user_and_file_in_the_history(client, coop_pe, accountant):
