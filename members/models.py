@@ -137,7 +137,8 @@ class Member(models.Model):
             models.UniqueConstraint(fields=["id", "cooperative"], name="member_id_cooperative_key"),
         ]
         indexes = [
-            models.Index(fields=["cooperative", "last_name", "first_name"], name="member_name_idx"),
+            # The register's sort order, so a page is read off the index without sorting.
+            models.Index(fields=["cooperative", "last_name", "first_name", "number", "id"], name="member_name_idx"),
             models.Index(fields=["cooperative", "status"], name="member_status_idx"),
             models.Index(fields=["cooperative", "village"], name="member_village_idx"),
         ]

@@ -7,7 +7,7 @@
 
 from django.db.models import Q, QuerySet
 
-from coop.models import Cooperative
+from coop.models import Cooperative, Role
 from coop.tenancy import REGISTER_READERS, REGISTER_WRITERS, cooperative_ids_with, has_role
 
 from .models import Member
@@ -17,6 +17,10 @@ def _member_filter(user, roles, prefix: str = "") -> Q:
     if user.is_superuser:
         return Q()
     staff_coops = cooperative_ids_with(user, roles)
+    if not cooperative_ids_with(user, {Role.MEMBER}):
+        # Not a member anywhere: no "or their own record" branch, which would keep Postgres
+        # from using the co-op's name index for the register's sorted pages.
+        return Q(**{f"{prefix}cooperative_id__in": staff_coops})
     return Q(**{f"{prefix}cooperative_id__in": staff_coops}) | Q(**{f"{prefix}user_id": user.pk})
 
 
