@@ -86,7 +86,7 @@ VALID_CEDULAS = [
 def test_our_valid_cedulas_really_have_the_right_check_digit(value):
     # Guards the list above against typos: checked with an independent computation.
     assert cedula_check_digit(value[:9]) == int(value[9])
-    assert 1 <= int(value[:2]) <= 24 or value[:2] == "30"
+    assert int(value[:2]) in range(1, 25) or value[:2] == "30"
     assert int(value[2]) < 6
 
 
