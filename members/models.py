@@ -35,26 +35,38 @@ class MemberStatus(models.TextChoices):
     DECEASED = "deceased", _("Deceased")
 
 
-def _validate_constraints_on_fields(instance, exclude, field_of_constraint: dict[str, str]) -> None:
-    """Model.validate_constraints, but a listed constraint's error lands on the field it names.
+# The field a constraint's violation is about. Django reports a constraint over several fields
+# (cooperative + number) on no field, so a form would show "This member number is already used"
+# away from the member number; services also use this when the database itself refuses a row.
+CONSTRAINT_FIELDS = {
+    "member_number_unique_in_coop": "number",
+    "member_national_id_unique_in_coop": "national_id",
+    "plot_code_unique_in_coop": "code",
+    "one_current_spouse_or_partner": "relationship",
+}
 
-    Django puts the error of a constraint over several fields (cooperative + number) on no field,
-    so a form would show "This member number is already used" away from the member number.
-    """
-    using = router.db_for_write(instance.__class__, instance=instance)
-    errors = {}
-    for model_class, constraints in instance.get_constraints():
-        for constraint in constraints:
-            try:
-                constraint.validate(model_class, instance, exclude=exclude, using=using)
-            except ValidationError as error:
-                field_name = field_of_constraint.get(constraint.name)
-                if field_name:
-                    errors.setdefault(field_name, []).extend(error.error_list)
-                else:
-                    errors = error.update_error_dict(errors)
-    if errors:
-        raise ValidationError(errors)
+
+class ConstraintErrorsOnFields(models.Model):
+    """Model.validate_constraints, with each error on the field CONSTRAINT_FIELDS names."""
+
+    class Meta:
+        abstract = True
+
+    def validate_constraints(self, exclude=None):
+        using = router.db_for_write(self.__class__, instance=self)
+        errors = {}
+        for model_class, constraints in self.get_constraints():
+            for constraint in constraints:
+                try:
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as error:
+                    field_name = CONSTRAINT_FIELDS.get(constraint.name)
+                    if field_name:
+                        errors.setdefault(field_name, []).extend(error.error_list)
+                    else:
+                        errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
 
 def _no_future_dates(instance, field_names, errors: dict) -> None:
@@ -76,7 +88,7 @@ def age_on(birth_date: datetime.date, on: datetime.date) -> int:
 
 
 @pghistory.track()
-class Member(models.Model):
+class Member(ConstraintErrorsOnFields):
     # PROTECT: a co-op with members keeps its register; it is never deleted with them.
     cooperative = models.ForeignKey(
         Cooperative, on_delete=models.PROTECT, related_name="members", verbose_name=_("cooperative")
@@ -150,12 +162,6 @@ class Member(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
-    def validate_constraints(self, exclude=None):
-        _validate_constraints_on_fields(
-            self, exclude,
-            {"member_number_unique_in_coop": "number", "member_national_id_unique_in_coop": "national_id"},
-        )
-
     def clean(self):
         errors = {}
         if self.national_id and self.cooperative_id:
@@ -219,7 +225,7 @@ PARTNER_RELATIONSHIPS = (Relationship.SPOUSE, Relationship.PARTNER)
 
 
 @pghistory.track()
-class HouseholdMember(models.Model):
+class HouseholdMember(ConstraintErrorsOnFields):
     """A person of a member's household: spouse or partner, a child, another relative."""
 
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
@@ -318,7 +324,7 @@ HECTARES = {"max_digits": 9, "decimal_places": 4}
 
 
 @pghistory.track()
-class Plot(models.Model):
+class Plot(ConstraintErrorsOnFields):
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, related_name="plots", verbose_name=_("member")
@@ -393,9 +399,6 @@ class Plot(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}".strip()
-
-    def validate_constraints(self, exclude=None):
-        _validate_constraints_on_fields(self, exclude, {"plot_code_unique_in_coop": "code"})
 
     def clean(self):
         errors = {}

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from coop.models import Cooperative
 
-from .models import HouseholdMember, Member, MemberStatus, MemberStatusChange, Plot
+from .models import CONSTRAINT_FIELDS, HouseholdMember, Member, MemberStatus, MemberStatusChange, Plot
 
 MEMBER_FIELDS = (
     "number", "first_name", "last_name", "national_id", "sex", "birth_date", "phone",
@@ -44,16 +44,6 @@ def _unknown_fields(fields: dict, allowed: tuple) -> None:
     unknown = set(fields) - set(allowed)
     if unknown:
         raise TypeError(f"unexpected fields: {', '.join(sorted(unknown))}")
-
-
-# Which field a database constraint's violation belongs to, for the rare case where a
-# concurrent write gets past full_clean() and the constraint itself refuses the row.
-CONSTRAINT_FIELDS = {
-    "member_number_unique_in_coop": "number",
-    "member_national_id_unique_in_coop": "national_id",
-    "plot_code_unique_in_coop": "code",
-    "one_current_spouse_or_partner": "relationship",
-}
 
 
 def _save_validated(instance, update_fields=None) -> None:

@@ -333,7 +333,7 @@ def test_a_second_current_spouse_or_partner_is_refused(member, accountant, exist
         services.household_member_add, member=member, actor=accountant,
         **person_fields(relationship=new, first_name="Carlos"),
     )
-    assert errors == {"__all__": ["The member already has a current spouse or partner."]}
+    assert errors == {"relationship": ["The member already has a current spouse or partner."]}
     assert member.household.count() == 1
 
 
