@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "axes",
     "coop",
     "members",
+    "ledger",
     "exports",
     "premiums",
     "loans",

@@ -1,0 +1,188 @@
+"""Every write to the ledger. The database holds the rules (migration 0002); these functions check
+first so that people get a clear message naming the rule and the amounts."""
+
+import datetime
+from collections.abc import Sequence
+from decimal import Decimal
+
+import pghistory
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from coop.models import Cooperative, Role
+from coop.tenancy import has_role
+
+from .models import Account, AccountType, Leg, Period, Transaction
+
+CENT = Decimal("0.01")
+
+# The accounts every co-op starts with (code, name, type, never below zero). Development-plan
+# funds are added when a plan line is created.
+STANDARD_ACCOUNTS = [
+    ("1000", gettext_noop("Bank (premium account)"), AccountType.ASSET, True),
+    ("1100", gettext_noop("Premium receivable"), AccountType.ASSET, False),
+    ("1200", gettext_noop("Loans receivable"), AccountType.ASSET, False),
+    ("1300", gettext_noop("Fruit sales receivable"), AccountType.ASSET, False),
+    ("2000", gettext_noop("Producer payables"), AccountType.LIABILITY, False),
+    ("3000", gettext_noop("Unallocated premium"), AccountType.FUND, True),
+    ("3100", gettext_noop("Loan fund"), AccountType.FUND, True),
+    ("3200", gettext_noop("Medical fund"), AccountType.FUND, True),
+    ("4000", gettext_noop("Fruit sales"), AccountType.INCOME, False),
+    ("5000", gettext_noop("Fruit bought from producers"), AccountType.EXPENSE, False),
+]
+
+POSTERS = {Role.ADMIN, Role.ACCOUNTANT}
+
+
+def chart_of_accounts_create(*, cooperative: Cooperative) -> list[Account]:
+    """The standard accounts, named in Spanish (the books' language); existing codes are kept."""
+    with transaction.atomic(), translation.override("es"):
+        return [
+            Account.objects.get_or_create(
+                cooperative=cooperative, code=code,
+                defaults={"name": _(name), "type": account_type, "no_overdraft": no_overdraft},
+            )[0]
+            for code, name, account_type, no_overdraft in STANDARD_ACCOUNTS
+        ]
+
+
+def _money(amount) -> Decimal:
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        raise ValidationError(_("Amounts are decimal numbers."))
+    if amount != amount.quantize(CENT):
+        raise ValidationError(_("%(amount)s has more than two decimal places.") % {"amount": amount})
+    return amount.quantize(CENT)
+
+
+def _closed_period(cooperative_id: int, date: datetime.date) -> Period | None:
+    return Period.objects.filter(
+        cooperative_id=cooperative_id, reopened_at__isnull=True, starts_on__lte=date, ends_on__gte=date
+    ).first()
+
+
+def _database_refusal(error: IntegrityError) -> ValidationError:
+    """A rule only the database caught (a race the checks could not see): its own words."""
+    message = str(getattr(error.__cause__, "diag", None) and error.__cause__.diag.message_primary or error)
+    return ValidationError(message.removeprefix("ledger: "))
+
+
+def transaction_post(
+    *,
+    cooperative: Cooperative,
+    date: datetime.date,
+    memo: str,
+    legs: Sequence[tuple[Account, Decimal]],
+    actor,
+    source: str = "",
+    idempotency_key: str | None = None,
+    reverses: Transaction | None = None,
+) -> Transaction:
+    """Post a balanced transaction of two or more legs (positive debit, negative credit).
+
+    With an ``idempotency_key`` a repeat returns the transaction first posted under it.
+    """
+    if idempotency_key:
+        existing = Transaction.objects.filter(cooperative=cooperative, idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+    if not memo.strip():
+        raise ValidationError({"memo": _("Say what the transaction is for.")})
+    amounts = [_money(amount) for _account, amount in legs]
+    if len(legs) < 2:
+        raise ValidationError(_("A transaction needs at least two legs."))
+    if any(amount == 0 for amount in amounts):
+        raise ValidationError(_("A leg of zero moves nothing; leave it out."))
+    if sum(amounts) != 0:
+        debits = sum(a for a in amounts if a > 0)
+        credits = -sum(a for a in amounts if a < 0)
+        raise ValidationError(
+            _("Unbalanced: debits %(debits)s and credits %(credits)s differ by %(difference)s.")
+            % {"debits": debits, "credits": credits, "difference": abs(debits - credits)}
+        )
+    if any(account.cooperative_id != cooperative.pk for account, _amount in legs):
+        raise ValidationError(_("Every account must belong to %(coop)s.") % {"coop": cooperative.short_name})
+    try:
+        with transaction.atomic(), pghistory.context(user=actor.pk if actor else None):
+            period = _closed_period(cooperative.pk, date)
+            if period:
+                raise ValidationError(
+                    {"date": _("%(date)s falls in the closed period %(period)s.") % {"date": date, "period": period}}
+                )
+            # Locked in id order (a fixed order, so two postings cannot deadlock), then re-read:
+            # the overdraft check sees the balance the last committed posting left.
+            by_id = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in={a.pk for a, _x in legs}).order_by("pk")}
+            change: dict[int, Decimal] = {}
+            for (account, _x), amount in zip(legs, amounts, strict=True):
+                change[account.pk] = change.get(account.pk, Decimal("0")) + amount
+            for account_id, delta in change.items():
+                account = by_id[account_id]
+                after = account.balance + (delta if account.is_debit_normal else -delta)
+                if account.no_overdraft and after < 0:
+                    raise ValidationError(
+                        _("%(account)s may not go below zero: it holds %(balance)s and this takes %(amount)s.")
+                        % {"account": account, "balance": account.balance, "amount": abs(delta)}
+                    )
+            entry = Transaction.objects.create(
+                cooperative=cooperative, date=date, memo=memo.strip(), source=source,
+                idempotency_key=idempotency_key, reverses=reverses, posted_by=actor,
+            )
+            Leg.objects.bulk_create(
+                [Leg(cooperative=cooperative, transaction=entry, account=account, amount=amount)
+                 for (account, _x), amount in zip(legs, amounts, strict=True)]
+            )
+    except IntegrityError as error:
+        if idempotency_key:
+            existing = Transaction.objects.filter(cooperative=cooperative, idempotency_key=idempotency_key).first()
+            if existing:  # the same request, posted meanwhile by a concurrent retry
+                return existing
+        raise _database_refusal(error) from error
+    return entry
+
+
+def transaction_reverse(*, entry: Transaction, actor, date: datetime.date | None = None, memo: str = "") -> Transaction:
+    """Post the mirror image of ``entry``, linked to it. A transaction is reversed at most once."""
+    if entry.reverses_id:
+        raise ValidationError(_("This transaction is itself a reversal; post a new transaction instead."))
+    if Transaction.objects.filter(reverses=entry).exists():
+        raise ValidationError(_("This transaction has already been reversed."))
+    legs = [(leg.account, -leg.amount) for leg in entry.legs.select_related("account")]
+    return transaction_post(
+        cooperative=entry.cooperative, date=date or timezone.localdate(),
+        memo=memo or _("Reversal of: %(memo)s") % {"memo": entry.memo},
+        legs=legs, actor=actor, source=entry.source, reverses=entry,
+    )
+
+
+def period_close(*, cooperative: Cooperative, starts_on: datetime.date, ends_on: datetime.date, actor) -> Period:
+    """Close a month or a quarter: administrators and accountants."""
+    if not has_role(actor, cooperative.pk, POSTERS):
+        raise ValidationError(_("Only the co-op's administrators and accountants close periods."))
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": _("The period ends before it starts.")})
+    with transaction.atomic():
+        # Waits for postings in flight (they share-lock this row) and holds new ones back.
+        Cooperative.objects.select_for_update().get(pk=cooperative.pk)
+        overlapping = Period.objects.filter(
+            cooperative=cooperative, reopened_at__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on
+        ).first()
+        if overlapping:
+            raise ValidationError(_("%(period)s is already closed.") % {"period": overlapping})
+        return Period.objects.create(cooperative=cooperative, starts_on=starts_on, ends_on=ends_on, closed_by=actor)
+
+
+def period_reopen(*, period: Period, actor, reason: str) -> Period:
+    """Reopen a closed period: a board member, with a reason; the period keeps the record."""
+    if not has_role(actor, period.cooperative_id, {Role.BOARD}):
+        raise ValidationError(_("Only a board member may reopen a closed period."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for reopening.")})
+    with transaction.atomic():
+        period = Period.objects.select_for_update().get(pk=period.pk)
+        if period.reopened_at:
+            raise ValidationError(_("This period is already open."))
+        period.reopened_at, period.reopened_by, period.reopen_reason = timezone.now(), actor, reason.strip()
+        period.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
+    return period

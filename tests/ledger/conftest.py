@@ -1,0 +1,25 @@
+import pytest
+
+from coop.models import Role
+from ledger.services import chart_of_accounts_create
+from tests.factories import CooperativeFactory, user_with_role
+
+
+@pytest.fixture
+def books(db):
+    """A co-op with its standard chart of accounts, its accountant and a board member."""
+    coop = CooperativeFactory(short_name="APOQ")
+    accounts = {a.code: a for a in chart_of_accounts_create(cooperative=coop)}
+
+    class Books:
+        cooperative = coop
+        bank = accounts["1000"]
+        receivable = accounts["1100"]
+        loans_receivable = accounts["1200"]
+        unallocated = accounts["3000"]
+        loan_fund = accounts["3100"]
+        medical_fund = accounts["3200"]
+        accountant = user_with_role(Role.ACCOUNTANT, coop, username="contadora")
+        board = user_with_role(Role.BOARD, coop, username="directivo")
+
+    return Books
