@@ -103,6 +103,13 @@ class CooperativeAdmin(CooperativeScopedAdmin):
     def has_add_permission(self, request, obj=None):
         return request.user.is_superuser
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:  # a new co-op opens its books
+            from ledger.services import chart_of_accounts_create
+
+            chart_of_accounts_create(cooperative=obj)
+
     def get_readonly_fields(self, request, obj=None):
         # Country and currency decide how IDs are checked and the books kept: superusers only.
         return [] if request.user.is_superuser else ["short_name", "country", "currency"]

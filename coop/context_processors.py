@@ -1,3 +1,5 @@
+from ledger.permissions import BOOK_READERS
+
 from .models import Role
 from .tenancy import REGISTER_READERS, cooperative_ids_with
 
@@ -10,4 +12,5 @@ def navigation(request):
     return {
         "nav_staff": user.is_superuser or bool(cooperative_ids_with(user, REGISTER_READERS)),
         "nav_member": bool(cooperative_ids_with(user, {Role.MEMBER})),
+        "nav_books": user.is_superuser or bool(cooperative_ids_with(user, BOOK_READERS)),
     }

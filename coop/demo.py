@@ -13,6 +13,7 @@ import pghistory
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
+from ledger.services import chart_of_accounts_create
 from members.models import (
     BananaVariety,
     HouseholdMember,
@@ -25,6 +26,7 @@ from members.models import (
 )
 
 from .models import Certification, CertificationKind, Cooperative, Role, RoleAssignment
+from .services import cooperative_create
 
 DEMO_PASSWORD = "coop-demo-2026"
 TODAY = datetime.date(2026, 11, 1)  # fixed, so that the same seed gives the same co-ops
@@ -115,7 +117,7 @@ def _plot_boundary(lat: float, lon: float, area_ha: Decimal) -> dict:
 
 
 def create_cooperative(plan: CoopPlan, rng: random.Random) -> Cooperative:
-    coop = Cooperative.objects.create(
+    coop = cooperative_create(
         name=plan.name, short_name=plan.short_name, country=plan.country, region=plan.region,
         currency="USD", fairtrade_id=plan.fairtrade_id,
     )
@@ -278,6 +280,8 @@ def seed(*, members: int = APOQ.members, seed: int = 2026, stdout=None) -> dict:
             coops[plan.short_name] = coop = create_cooperative(plan, coop_rng)
             populate_members(coop, plan, count, coop_rng)
             created[plan.short_name] = count
+        for coop in coops.values():  # co-ops seeded before the ledger existed get their books too
+            chart_of_accounts_create(cooperative=coop)
         logins = create_demo_users(coops)
     if created:
         # Fresh planner statistics after a bulk load, as autovacuum would gather later.

@@ -1,4 +1,4 @@
-"""Writes of the core: certification expiry notices."""
+"""Writes of the core: cooperatives and certification expiry notices."""
 
 import datetime
 import logging
@@ -11,9 +11,21 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import Certification, Role, RoleAssignment
+from .models import Certification, Cooperative, Role, RoleAssignment
 
 logger = logging.getLogger(__name__)
+
+
+def cooperative_create(**fields) -> Cooperative:
+    """A new co-op with its books opened: the standard chart of accounts."""
+    from ledger.services import chart_of_accounts_create
+
+    with transaction.atomic():
+        cooperative = Cooperative(**fields)
+        cooperative.full_clean()
+        cooperative.save()
+        chart_of_accounts_create(cooperative=cooperative)
+    return cooperative
 
 
 def _due(today: datetime.date):

@@ -5,14 +5,9 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coop.forms import DateInput
+
 from .models import HouseholdMember, Member, MemberStatus, OrganicStatus, Plot
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class MemberForm(forms.ModelForm):

@@ -30,3 +30,9 @@ def grouped(value):
     if value is None or value == "":
         return ""
     return number_format(value, force_grouping=True)
+
+
+@register.filter
+def negate(value):
+    """-value: credits are stored negative and shown as positive amounts in their column."""
+    return -value
