@@ -8,7 +8,7 @@ from decimal import Decimal
 import pghistory
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -53,8 +53,17 @@ def _money(amount) -> Decimal:
     if not isinstance(amount, Decimal) or not amount.is_finite():
         raise ValidationError(_("Amounts are decimal numbers."))
     if amount != amount.quantize(CENT):
-        raise ValidationError(_("%(amount)s has more than two decimal places.") % {"amount": amount})
+        raise ValidationError(_("%(amount)s has more than two decimal places.") % {"amount": formats.number_format(amount)})
     return amount.quantize(CENT)
+
+
+def _shown(amount: Decimal) -> str:
+    """An amount as people read it in their language: 1.234,50 in Spanish."""
+    return formats.number_format(amount, 2, force_grouping=True)
+
+
+def _period_shown(period: Period) -> str:
+    return f"{formats.date_format(period.starts_on, 'SHORT_DATE_FORMAT')} – {formats.date_format(period.ends_on, 'SHORT_DATE_FORMAT')}"
 
 
 def _closed_period(cooperative_id: int, date: datetime.date) -> Period | None:
@@ -100,7 +109,7 @@ def transaction_post(
         credits = -sum(a for a in amounts if a < 0)
         raise ValidationError(
             _("Unbalanced: debits %(debits)s and credits %(credits)s differ by %(difference)s.")
-            % {"debits": debits, "credits": credits, "difference": abs(debits - credits)}
+            % {"debits": _shown(debits), "credits": _shown(credits), "difference": _shown(abs(debits - credits))}
         )
     if any(account.cooperative_id != cooperative.pk for account, _amount in legs):
         raise ValidationError(_("Every account must belong to %(coop)s.") % {"coop": cooperative.short_name})
@@ -108,9 +117,8 @@ def transaction_post(
         with transaction.atomic(), pghistory.context(user=actor.pk if actor else None):
             period = _closed_period(cooperative.pk, date)
             if period:
-                raise ValidationError(
-                    {"date": _("%(date)s falls in the closed period %(period)s.") % {"date": date, "period": period}}
-                )
+                raise ValidationError({"date": _("%(date)s falls in the closed period %(period)s.") % {
+                    "date": formats.date_format(date, "SHORT_DATE_FORMAT"), "period": _period_shown(period)}})
             # Locked in id order (a fixed order, so two postings cannot deadlock), then re-read:
             # the overdraft check sees the balance the last committed posting left.
             by_id = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in={a.pk for a, _x in legs}).order_by("pk")}
@@ -123,7 +131,7 @@ def transaction_post(
                 if account.no_overdraft and after < 0:
                     raise ValidationError(
                         _("%(account)s may not go below zero: it holds %(balance)s and this takes %(amount)s.")
-                        % {"account": account, "balance": account.balance, "amount": abs(delta)}
+                        % {"account": account, "balance": _shown(account.balance), "amount": _shown(abs(delta))}
                     )
             entry = Transaction.objects.create(
                 cooperative=cooperative, date=date, memo=memo.strip(), source=source,
@@ -169,7 +177,7 @@ def period_close(*, cooperative: Cooperative, starts_on: datetime.date, ends_on:
             cooperative=cooperative, reopened_at__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on
         ).first()
         if overlapping:
-            raise ValidationError(_("%(period)s is already closed.") % {"period": overlapping})
+            raise ValidationError(_("%(period)s is already closed.") % {"period": _period_shown(overlapping)})
         return Period.objects.create(cooperative=cooperative, starts_on=starts_on, ends_on=ends_on, closed_by=actor)
 
 

@@ -94,7 +94,7 @@ def test_an_idempotency_key_posts_once(books):
 def test_closing_and_reopening_periods(books):
     march = period_close(cooperative=books.cooperative, starts_on=datetime.date(2026, 3, 1), ends_on=datetime.date(2026, 3, 31), actor=books.accountant)
     legs = [(books.bank, D("1.00")), (books.unallocated, D("-1.00"))]
-    assert refused(post, books, legs) == "2026-03-10 falls in the closed period 2026-03-01 – 2026-03-31."
+    assert refused(post, books, legs) == "10/03/2026 falls in the closed period 01/03/2026 – 31/03/2026."
     assert "already closed" in refused(
         period_close, cooperative=books.cooperative, starts_on=datetime.date(2026, 3, 15), ends_on=datetime.date(2026, 4, 15), actor=books.accountant
     )
