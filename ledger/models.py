@@ -6,7 +6,7 @@ Design
   debit-normal, liabilities, funds and income credit-normal.
 - A ``Transaction`` (a journal entry) has two or more ``Leg`` rows. A leg's ``amount`` is signed:
   positive is a debit, negative a credit. The legs of a transaction add up to exactly zero.
-- ``Account.balance`` is kept by a trigger on every leg written, on the account's normal side
+- ``Account.balance`` is kept by a trigger for every statement that writes legs, on the account's normal side
   (a fund holding US$1,500 has balance 1500.00). Accounts marked ``no_overdraft`` (premium funds,
   the medical fund, the loan fund, the bank) must end every transaction at or above zero; since
   the trigger updates the account row, concurrent postings to one account wait for each other
