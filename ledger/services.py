@@ -12,6 +12,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from coop.formatting import amount_text
 from coop.models import Cooperative, Role
 from coop.tenancy import has_role
 
@@ -57,12 +58,7 @@ def _money(amount) -> Decimal:
     return amount.quantize(CENT)
 
 
-def _shown(amount: Decimal) -> str:
-    """An amount as people read it in their language: 1.234,50 in Spanish."""
-    return formats.number_format(amount, 2, force_grouping=True)
-
-
-def _period_shown(period: Period) -> str:
+def _periodamount_text(period: Period) -> str:
     return f"{formats.date_format(period.starts_on, 'SHORT_DATE_FORMAT')} – {formats.date_format(period.ends_on, 'SHORT_DATE_FORMAT')}"
 
 
@@ -109,7 +105,7 @@ def transaction_post(
         credits = -sum(a for a in amounts if a < 0)
         raise ValidationError(
             _("Unbalanced: debits %(debits)s and credits %(credits)s differ by %(difference)s.")
-            % {"debits": _shown(debits), "credits": _shown(credits), "difference": _shown(abs(debits - credits))}
+            % {"debits": amount_text(debits), "credits": amount_text(credits), "difference": amount_text(abs(debits - credits))}
         )
     if any(account.cooperative_id != cooperative.pk for account, _amount in legs):
         raise ValidationError(_("Every account must belong to %(coop)s.") % {"coop": cooperative.short_name})
@@ -118,7 +114,7 @@ def transaction_post(
             period = _closed_period(cooperative.pk, date)
             if period:
                 raise ValidationError({"date": _("%(date)s falls in the closed period %(period)s.") % {
-                    "date": formats.date_format(date, "SHORT_DATE_FORMAT"), "period": _period_shown(period)}})
+                    "date": formats.date_format(date, "SHORT_DATE_FORMAT"), "period": _periodamount_text(period)}})
             # Locked in id order (a fixed order, so two postings cannot deadlock), then re-read:
             # the overdraft check sees the balance the last committed posting left.
             by_id = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in={a.pk for a, _x in legs}).order_by("pk")}
@@ -131,7 +127,7 @@ def transaction_post(
                 if account.no_overdraft and after < 0:
                     raise ValidationError(
                         _("%(account)s may not go below zero: it holds %(balance)s and this takes %(amount)s.")
-                        % {"account": account, "balance": _shown(account.balance), "amount": _shown(abs(delta))}
+                        % {"account": account, "balance": amount_text(account.balance), "amount": amount_text(abs(delta))}
                     )
             entry = Transaction.objects.create(
                 cooperative=cooperative, date=date, memo=memo.strip(), source=source,
@@ -177,7 +173,7 @@ def period_close(*, cooperative: Cooperative, starts_on: datetime.date, ends_on:
             cooperative=cooperative, reopened_at__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on
         ).first()
         if overlapping:
-            raise ValidationError(_("%(period)s is already closed.") % {"period": _period_shown(overlapping)})
+            raise ValidationError(_("%(period)s is already closed.") % {"period": _periodamount_text(overlapping)})
         return Period.objects.create(cooperative=cooperative, starts_on=starts_on, ends_on=ends_on, closed_by=actor)
 
 
