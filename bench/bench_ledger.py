@@ -45,6 +45,11 @@ def timed(function, repeats=REPEATS):
     return {"median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1)}
 
 
+def analyze():
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE ledger_leg; ANALYZE ledger_transaction; ANALYZE ledger_account")
+
+
 def bulk_sql(coop, debit, credit, count, offset=0):
     """``count`` two-leg transactions in one INSERT ... SELECT statement (one database transaction)."""
     with transaction.atomic(), connection.cursor() as cursor:
@@ -70,10 +75,14 @@ def main():
     accounts = {a.code: a for a in Account.objects.filter(cooperative=coop)}
     receivable, unallocated = accounts["1100"], accounts["3000"]
     accountant = user_with_role(Role.ACCOUNTANT, coop, username=f"bench-{time.time_ns()}")
-    result = {"postings_each_way": POSTINGS}
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW autovacuum")
+        result = {"postings_each_way": POSTINGS, "autovacuum": cursor.fetchone()[0]}
 
     started = time.perf_counter()
     for number in range(POSTINGS):
+        if number % 10_000 == 0:
+            analyze()  # as autovacuum would; it is off on some machines (SHOW autovacuum)
         transaction_post(cooperative=coop, date=datetime.date(2026, 1, 1) + datetime.timedelta(days=number % 365),
                          memo=f"service {number}", actor=accountant,
                          legs=[(receivable, Decimal("1.00")), (unallocated, Decimal("-1.00"))])
@@ -93,8 +102,7 @@ def main():
         batch = min(200_000, (TARGET_LEGS - legs + 1) // 2)
         bulk_sql(coop, receivable, unallocated, batch, offset=legs)
         legs += 2 * batch
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE ledger_leg; ANALYZE ledger_transaction; ANALYZE ledger_account")
+    analyze()
     receivable.refresh_from_db()
     assert receivable.balance == Decimal(legs // 2), "maintained balance differs from the legs"
 

@@ -24,8 +24,10 @@ CREATE FUNCTION ledger_apply_legs() RETURNS trigger AS $$
 DECLARE
     late bigint;
 BEGIN
-    SELECT t.id INTO late FROM new_legs l JOIN ledger_transaction t ON t.id = l.transaction_id
-     WHERE t.posted_at <> now() LIMIT 1;
+    -- id = ANY(array) keeps this an index lookup however big ledger_transaction grows.
+    SELECT t.id INTO late FROM ledger_transaction t
+     WHERE t.id = ANY (ARRAY(SELECT DISTINCT transaction_id FROM new_legs)) AND t.posted_at <> now()
+     LIMIT 1;
     IF late IS NOT NULL THEN
         RAISE EXCEPTION 'ledger: transaction % is already posted; legs cannot be added to it', late
             USING ERRCODE = '23514';
@@ -41,9 +43,17 @@ $$ LANGUAGE plpgsql;
 
 CREATE TRIGGER ledger_legs_apply AFTER INSERT ON ledger_leg
     REFERENCING NEW TABLE AS new_legs FOR EACH STATEMENT EXECUTE FUNCTION ledger_apply_legs();
+
+-- PL/pgSQL keeps a generic plan per session; one made while the tables were small (a seq scan)
+-- would stay as they grow to millions of rows. Plan these queries afresh on every call.
+ALTER FUNCTION ledger_apply_legs() SET plan_cache_mode = force_custom_plan;
+ALTER FUNCTION ledger_check_balanced(bigint) SET plan_cache_mode = force_custom_plan;
+ALTER FUNCTION ledger_refuse_closed_period() SET plan_cache_mode = force_custom_plan;
 """
 
 REVERSE_SQL = r"""
+ALTER FUNCTION ledger_check_balanced(bigint) RESET plan_cache_mode;
+ALTER FUNCTION ledger_refuse_closed_period() RESET plan_cache_mode;
 DROP TRIGGER ledger_legs_apply ON ledger_leg;
 DROP FUNCTION ledger_apply_legs();
 
