@@ -59,10 +59,10 @@ def bulk_sql(coop, debit, credit, count, offset=0):
                 INSERT INTO ledger_transaction (cooperative_id, date, memo, source)
                 SELECT %s, date '2026-01-01' + ((g + %s) %% 365), 'bulk ' || (g + %s), 'bench'
                 FROM generate_series(1, %s) AS g
-                RETURNING id
+                RETURNING id, date
             )
-            INSERT INTO ledger_leg (cooperative_id, transaction_id, account_id, amount)
-            SELECT %s, tx.id, leg.account_id, leg.amount
+            INSERT INTO ledger_leg (cooperative_id, transaction_id, account_id, amount, date)
+            SELECT %s, tx.id, leg.account_id, leg.amount, tx.date
             FROM tx CROSS JOIN (VALUES (%s, 1.00), (%s, -1.00)) AS leg (account_id, amount)
             """,
             [coop.pk, offset, offset, count, coop.pk, debit.pk, credit.pk],
@@ -107,7 +107,7 @@ def main():
     assert receivable.balance == Decimal(legs // 2), "maintained balance differs from the legs"
 
     user = accountant
-    last = Leg.objects.filter(account=receivable).order_by("-transaction__date", "-id").select_related("transaction")[60]
+    last = Leg.objects.filter(account=receivable).order_by("-date", "-id")[60]
     result |= {
         "legs": Leg.objects.filter(cooperative=coop).count(),
         "trial_balance_now": timed(lambda: selectors.trial_balance(user=user, cooperative=coop)),
@@ -115,7 +115,7 @@ def main():
                                                                          on=datetime.date(2026, 6, 30)), repeats=5),
         "statement_first_page": timed(lambda: selectors.account_statement(account=receivable)),
         "statement_page_near_the_end": timed(
-            lambda: selectors.account_statement(account=receivable, after=(last.transaction.date, last.pk)), repeats=5),
+            lambda: selectors.account_statement(account=receivable, after=(last.date, last.pk)), repeats=5),
     }
     print(json.dumps(result, indent=2))
     out = Path(__file__).parent / "results"

@@ -116,6 +116,8 @@ class Transaction(models.Model):
                 condition=Q(idempotency_key__isnull=False),
             ),
             models.UniqueConstraint(fields=["id", "cooperative"], name="transaction_id_cooperative_key"),
+            # Target of the legs' (transaction, cooperative, date) foreign key (migration 0004).
+            models.UniqueConstraint(fields=["id", "cooperative", "date"], name="transaction_id_coop_date_key"),
         ]
         indexes = [models.Index(fields=["cooperative", "date", "id"], name="transaction_coop_date_idx")]
 
@@ -134,13 +136,16 @@ class Leg(models.Model):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="legs", verbose_name=_("account"))
     # USD, 2 places; never zero.
     amount = models.DecimalField(_("amount"), **MONEY)
+    # The transaction's date, copied so that an account's statement is read in date order off one
+    # index; a foreign key on (transaction, cooperative, date) keeps it equal to the transaction's.
+    date = models.DateField(_("date"))
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("leg")
         verbose_name_plural = _("legs")
         constraints = [models.CheckConstraint(condition=~Q(amount=0), name="leg_amount_not_zero")]
-        indexes = [models.Index(fields=["account", "transaction"], name="leg_account_idx")]
+        indexes = [models.Index(fields=["account", "date", "id"], name="leg_account_date_idx")]
 
     def __str__(self):
         return f"{self.account_id}: {self.amount}"

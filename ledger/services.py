@@ -134,7 +134,7 @@ def transaction_post(
                 idempotency_key=idempotency_key, reverses=reverses, posted_by=actor,
             )
             Leg.objects.bulk_create(
-                [Leg(cooperative=cooperative, transaction=entry, account=account, amount=amount)
+                [Leg(cooperative=cooperative, transaction=entry, account=account, amount=amount, date=date)
                  for (account, _x), amount in zip(legs, amounts, strict=True)]
             )
     except IntegrityError as error:

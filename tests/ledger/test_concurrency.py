@@ -75,8 +75,8 @@ def test_concurrent_raw_sql_postings_are_held_by_the_database(books):
             tx = cursor.fetchone()[0]
             for account, amount in ((books.unallocated, "30.00"), (books.medical_fund, "-30.00")):
                 cursor.execute(
-                    "INSERT INTO ledger_leg (cooperative_id, transaction_id, account_id, amount) VALUES (%s, %s, %s, %s)",
-                    [books.cooperative.pk, tx, account.pk, amount],
+                    "INSERT INTO ledger_leg (cooperative_id, transaction_id, account_id, amount, date) VALUES (%s, %s, %s, %s, %s)",
+                    [books.cooperative.pk, tx, account.pk, amount, DAY],
                 )
         return tx
 

@@ -48,8 +48,9 @@ def new_transaction(books, date=DAY):
 
 def insert_leg(books, transaction_id, account, amount):
     sql(
-        "INSERT INTO ledger_leg (cooperative_id, transaction_id, account_id, amount) VALUES (%s, %s, %s, %s)",
-        books.cooperative.pk, transaction_id, account.pk, amount,
+        "INSERT INTO ledger_leg (cooperative_id, transaction_id, account_id, amount, date) "
+        "SELECT %s, %s, %s, %s, COALESCE((SELECT date FROM ledger_transaction WHERE id = %s), %s)",
+        books.cooperative.pk, transaction_id, account.pk, amount, transaction_id, DAY,
     )
 
 
@@ -74,8 +75,8 @@ class TestBalanced:
         def write():
             tx = Transaction.objects.create(cooperative=books.cooperative, date=DAY, memo="bulk", posted_by=books.accountant)
             Leg.objects.bulk_create([
-                Leg(cooperative=books.cooperative, transaction=tx, account=books.receivable, amount=Decimal("5.00")),
-                Leg(cooperative=books.cooperative, transaction=tx, account=books.unallocated, amount=Decimal("-4.00")),
+                Leg(cooperative=books.cooperative, transaction=tx, account=books.receivable, amount=Decimal("5.00"), date=DAY),
+                Leg(cooperative=books.cooperative, transaction=tx, account=books.unallocated, amount=Decimal("-4.00"), date=DAY),
             ])
 
         refused(write, "unbalanced")
@@ -171,3 +172,16 @@ def test_legs_stay_in_their_coop(books):
         insert_leg(books, tx, books.receivable, "-1.00")
 
     refused(write, "same_coop_as_account")
+
+
+@pytest.mark.django_db
+def test_a_legs_date_is_its_transactions_date(books):
+    def write():
+        tx = new_transaction(books)
+        for account, amount in ((books.receivable, "1.00"), (books.loans_receivable, "-1.00")):
+            sql(
+                "INSERT INTO ledger_leg (cooperative_id, transaction_id, account_id, amount, date) VALUES (%s, %s, %s, %s, %s)",
+                books.cooperative.pk, tx, account.pk, amount, DAY + datetime.timedelta(days=1),
+            )
+
+    refused(write, "same_coop_and_date_as_transaction")
