@@ -62,15 +62,9 @@ class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["get"])
     def statement(self, request, pk=None):
         account = self.get_object()
-        after_date, _sep, after_id = request.query_params.get("after", "").partition("_")
-        after = None
-        try:
-            if after_id.isdecimal() and parse_date(after_date):
-                after = (parse_date(after_date), int(after_id))
-        except ValueError:
-            after = None
+        after = selectors.statement_position(request.query_params.get("after", ""))
         rows, opening, has_more = selectors.account_statement(account=account, after=after)
-        next_after = f"{rows[-1]['leg'].transaction.date.isoformat()}_{rows[-1]['leg'].pk}" if rows and has_more else None
+        next_after = selectors.statement_token(rows[-1]) if rows and has_more else None
         return Response({"opening": str(opening), "next_after": next_after,
                          "results": StatementLineSerializer(rows, many=True).data})
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils.dateparse import parse_date
 
 from .models import Account, Leg, Period, Transaction
 from .permissions import books_visible_to
@@ -40,6 +41,20 @@ def trial_balance(*, user, cooperative, on: datetime.date | None = None) -> list
 
 def account_for(*, user, pk: int) -> Account:
     return books_visible_to(user, Account.objects.select_related("cooperative")).get(pk=pk)
+
+
+def statement_position(token: str) -> tuple[datetime.date, int] | None:
+    """The keyset a statement page ends on, from its token "2026-03-10_4711"; None if malformed."""
+    date_text, _sep, leg_id = token.partition("_")
+    try:
+        date = parse_date(date_text)
+    except ValueError:  # well formed but impossible, e.g. 2026-02-30
+        return None
+    return (date, int(leg_id)) if date and leg_id.isdecimal() and len(leg_id) < 19 else None
+
+
+def statement_token(row: dict) -> str:
+    return f"{row['leg'].date.isoformat()}_{row['leg'].pk}"
 
 
 def account_statement(*, account: Account, after: tuple[datetime.date, int] | None = None, size: int = 50):

@@ -68,13 +68,10 @@ def account_statement(request, pk: int):
         account = selectors.account_for(user=request.user, pk=pk)
     except Account.DoesNotExist as error:
         raise Http404 from error
-    after = None
-    after_date, _sep, after_id = request.GET.get("after", "").partition("_")
-    if after_id.isdecimal() and parse_date_safe(after_date):
-        after = (parse_date_safe(after_date), int(after_id))
+    after = selectors.statement_position(request.GET.get("after", ""))
     rows, opening, has_more = selectors.account_statement(account=account, after=after)
     context = {"account": account, "rows": rows, "opening": opening, "has_more": has_more,
-               "next_after": f"{rows[-1]['leg'].transaction.date.isoformat()}_{rows[-1]['leg'].pk}" if rows else ""}
+               "next_after": selectors.statement_token(rows[-1]) if rows else ""}
     return render(request, "ledger/account_statement.html", context)
 
 

@@ -150,3 +150,12 @@ def test_statement_pages_by_keyset_with_a_running_balance(client, books):
     assert second.context["opening"] == Decimal("50.00")
     assert [r["balance"] for r in second.context["rows"]][-1] == Decimal("60.00")
     assert not second.context["has_more"]
+
+
+@pytest.mark.parametrize("token", ["2026-02-30_5", "x_1", "2026-03-10_", "2026-03-10_99999999999999999999999", ""])
+def test_odd_statement_positions_start_from_the_beginning(client, books, token):
+    premium(books)
+    client.force_login(books.accountant)
+    response = client.get(f"/ledger/accounts/{books.bank.pk}/", {"after": token})
+    assert response.status_code == 200 and response.context["opening"] == Decimal("0.00")
+    assert client.get(f"/api/v1/ledger/accounts/{books.bank.pk}/statement/", {"after": token}).status_code == 200
