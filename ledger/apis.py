@@ -1,7 +1,6 @@
 """The books under /api/v1/ledger/: the same scoping as the pages (ledger/permissions.py)."""
 
 from django.shortcuts import get_object_or_404
-from django.utils.dateparse import parse_date
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -10,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coop.api import ErrorSerializer
+from coop.params import date_param, int_param
 
 from . import selectors, services
 from .models import Account, Period, Transaction
@@ -30,18 +30,6 @@ ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 COOPERATIVE = OpenApiParameter("cooperative", int, description="Cooperative id")
 
 
-def _int_param(request, name):
-    value = request.query_params.get(name, "")
-    return int(value) if value.isdecimal() and len(value) < 10 else None
-
-
-def _date_param(request, name):
-    try:
-        return parse_date(request.query_params.get(name, ""))
-    except ValueError:
-        return None
-
-
 def _cooperative(request, coop_id):
     return get_object_or_404(cooperatives_with_books_for(request.user), pk=coop_id or 0)
 
@@ -52,7 +40,7 @@ class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self):
         accounts = books_visible_to(self.request.user, Account.objects.select_related("cooperative")).order_by("cooperative", "code")
-        coop_id = _int_param(self.request, "cooperative")
+        coop_id = int_param(self.request.query_params, "cooperative")
         return accounts.filter(cooperative_id=coop_id) if coop_id else accounts
 
     @extend_schema(
@@ -76,14 +64,14 @@ class TransactionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def get_queryset(self):
         entries = books_visible_to(self.request.user, Transaction.objects.all())
         if self.action == "list":
-            coop_id = _int_param(self.request, "cooperative")
+            coop_id = int_param(self.request.query_params, "cooperative")
             if coop_id:
                 entries = entries.filter(cooperative_id=coop_id)
-            if _date_param(self.request, "from"):
-                entries = entries.filter(date__gte=_date_param(self.request, "from"))
-            if _date_param(self.request, "to"):
-                entries = entries.filter(date__lte=_date_param(self.request, "to"))
-            account = _int_param(self.request, "account")
+            if date_param(self.request.query_params, "from"):
+                entries = entries.filter(date__gte=date_param(self.request.query_params, "from"))
+            if date_param(self.request.query_params, "to"):
+                entries = entries.filter(date__lte=date_param(self.request.query_params, "to"))
+            account = int_param(self.request.query_params, "account")
             if account:
                 entries = entries.filter(legs__account_id=account).distinct()
         return entries.select_related("cooperative", "posted_by").prefetch_related("legs__account").order_by("-date", "-id")
@@ -130,8 +118,8 @@ class TrialBalanceView(APIView):
     @extend_schema(parameters=[COOPERATIVE, OpenApiParameter("on", str, description="YYYY-MM-DD; today if absent")],
                    responses={200: TrialBalanceLineSerializer(many=True), 404: ErrorSerializer})
     def get(self, request):
-        cooperative = _cooperative(request, _int_param(request, "cooperative"))
-        lines = selectors.trial_balance(user=request.user, cooperative=cooperative, on=_date_param(request, "on"))
+        cooperative = _cooperative(request, int_param(request.query_params, "cooperative"))
+        lines = selectors.trial_balance(user=request.user, cooperative=cooperative, on=date_param(request.query_params, "on"))
         return Response(TrialBalanceLineSerializer(lines, many=True).data)
 
 
@@ -141,7 +129,7 @@ class PeriodViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         periods = books_visible_to(self.request.user, Period.objects.select_related("closed_by", "reopened_by"))
-        coop_id = _int_param(self.request, "cooperative")
+        coop_id = int_param(self.request.query_params, "cooperative")
         return (periods.filter(cooperative_id=coop_id) if coop_id else periods).order_by("-starts_on", "pk")
 
     @extend_schema(request=PeriodCloseSerializer, responses={201: PeriodSerializer, **ERRORS})

@@ -57,11 +57,6 @@ class BaseLegFormSet(forms.BaseFormSet):
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "accounts": self.accounts}
 
-    @property
-    def empty_form(self):
-        return self.form(auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), accounts=self.accounts,
-                         empty_permitted=True, use_required_attribute=False)
-
     def legs(self):
         return [form.leg for form in self.forms if form.leg is not None]
 

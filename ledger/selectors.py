@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.utils.dateparse import parse_date
+
+from coop.params import date_or_none
 
 from .models import Account, Leg, Period, Transaction
 from .permissions import books_visible_to
@@ -46,10 +47,7 @@ def account_for(*, user, pk: int) -> Account:
 def statement_position(token: str) -> tuple[datetime.date, int] | None:
     """The keyset a statement page ends on, from its token "2026-03-10_4711"; None if malformed."""
     date_text, _sep, leg_id = token.partition("_")
-    try:
-        date = parse_date(date_text)
-    except ValueError:  # well formed but impossible, e.g. 2026-02-30
-        return None
+    date = date_or_none(date_text)
     return (date, int(leg_id)) if date and leg_id.isdecimal() and len(leg_id) < 19 else None
 
 

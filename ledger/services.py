@@ -70,7 +70,8 @@ def _closed_period(cooperative_id: int, date: datetime.date) -> Period | None:
 
 def _database_refusal(error: IntegrityError) -> ValidationError:
     """A rule only the database caught (a race the checks could not see): its own words."""
-    message = str(getattr(error.__cause__, "diag", None) and error.__cause__.diag.message_primary or error)
+    diag = getattr(error.__cause__, "diag", None)
+    message = (diag.message_primary if diag else None) or str(error)
     return ValidationError(message.removeprefix("ledger: "))
 
 

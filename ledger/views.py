@@ -1,7 +1,6 @@
 """Pages of the books: trial balance, account statements, journal, manual postings, reversals and
 closed periods. Accountants post; the board and cluster staff read."""
 
-import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,10 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from coop.params import date_param, int_param
 from coop.views_helpers import add_service_errors, paginate
 
 from . import selectors, services
@@ -23,17 +22,6 @@ from .permissions import books_visible_to, can_post, can_reopen, cooperatives_wi
 
 def _cooperative(request, coop_id: int):
     return get_object_or_404(cooperatives_with_books_for(request.user), pk=coop_id)
-
-
-def parse_date_safe(text: str) -> datetime.date | None:
-    try:
-        return parse_date(text)
-    except ValueError:  # well formed but impossible, e.g. 2026-02-30
-        return None
-
-
-def _date_param(request, name: str) -> datetime.date | None:
-    return parse_date_safe(request.GET.get(name, ""))
 
 
 @login_required
@@ -49,7 +37,7 @@ def ledger_home(request):
 @login_required
 def trial_balance(request, coop_id: int):
     cooperative = _cooperative(request, coop_id)
-    on = _date_param(request, "on")
+    on = date_param(request.GET, "on")
     lines = selectors.trial_balance(user=request.user, cooperative=cooperative, on=on)
     context = {
         "cooperative": cooperative,
@@ -78,12 +66,11 @@ def account_statement(request, pk: int):
 @login_required
 def journal(request, coop_id: int):
     cooperative = _cooperative(request, coop_id)
-    account = request.GET.get("account", "")
     entries = selectors.journal(
         user=request.user, cooperative=cooperative,
-        date_from=_date_param(request, "from"), date_to=_date_param(request, "to"),
+        date_from=date_param(request.GET, "from"), date_to=date_param(request.GET, "to"),
         search=request.GET.get("q", "").strip()[:100],
-        account_id=int(account) if account.isdecimal() and len(account) < 10 else None,
+        account_id=int_param(request.GET, "account"),
     )
     query = request.GET.copy()
     query.pop("page", None)

@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from pghistory.models import MiddlewareEvents
 
 from coop.history import readable_events
+from coop.params import int_param
 
 from .models import HouseholdMember, Member, MemberStatus, MemberStatusChange, OrganicStatus, Plot
 from .permissions import members_visible_to
@@ -46,13 +47,12 @@ def member_filters(params) -> dict:
 
     Unknown or malformed values are ignored, so any URL gives a list, never an error.
     """
-    cooperative = params.get("cooperative", "")
     return {
         "search": (params.get("q") or params.get("search") or "").strip()[:100],
         "status": params.get("status", "") if params.get("status") in MemberStatus.values else "",
         "village": params.get("village", "")[:100],
         "organic": params.get("organic", "") if params.get("organic") in OrganicStatus.values else "",
-        "cooperative_id": int(cooperative) if cooperative.isdecimal() and len(cooperative) < 10 else None,
+        "cooperative_id": int_param(params, "cooperative"),
     }
 
 
