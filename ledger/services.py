@@ -24,6 +24,7 @@ CENT = Decimal("0.01")
 # funds are added when a plan line is created.
 STANDARD_ACCOUNTS = [
     ("1000", gettext_noop("Bank (premium account)"), AccountType.ASSET, True),
+    ("1010", gettext_noop("Bank (operating account)"), AccountType.ASSET, True),
     ("1100", gettext_noop("Premium receivable"), AccountType.ASSET, False),
     ("1200", gettext_noop("Loans receivable"), AccountType.ASSET, False),
     ("1300", gettext_noop("Fruit sales receivable"), AccountType.ASSET, False),

@@ -374,6 +374,8 @@ class Plot(ConstraintErrorsOnFields):
                 name="plot_code_unique_in_coop",
                 violation_error_message=_("This plot code is already used in the cooperative."),
             ),
+            # Target of the deliveries' (plot, member) foreign key: a delivery's plot is its member's.
+            models.UniqueConstraint(fields=["id", "member"], name="plot_id_member_key"),
             models.CheckConstraint(condition=Q(area_ha__gt=0), name="plot_area_positive"),
             models.CheckConstraint(
                 condition=Q(certified_area_ha__gte=0) & Q(certified_area_ha__lte=F("area_ha")),

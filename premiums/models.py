@@ -1,4 +1,11 @@
-"""The premium-use chain: a Fairtrade Development Plan per year, approved by a recorded General
+"""The Fairtrade premium, from box to General Assembly.
+
+Earning it: a ``PremiumRate`` per product from a date (US$1.00 per 18.14 kg banana box; other
+products and box sizes converted by weight). Invoicing a Fairtrade shipment posts one
+``PremiumAccrual`` (premium receivable against the unallocated fund); each ``PremiumReceipt``
+from the importer turns part of it into money in the bank.
+
+Using it: a Fairtrade Development Plan per year, approved by a recorded General
 Assembly, whose lines receive premium from the unallocated fund (up to their budget) and spend it.
 
 A plan is changed by drafting a new version and having it approved: an approved version is never
@@ -15,7 +22,89 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from coop.models import Cooperative
+from exports.models import Product, Shipment
 from ledger.models import MONEY, Account, Transaction
+
+
+class PremiumRate(models.Model):
+    """The premium for a product from ``valid_from`` on: ``amount`` USD per ``per_kg`` kilograms
+    (bananas: 1.0000 per 18.140 kg). A unit of another weight earns amount x its kg / per_kg."""
+
+    cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="premium_rates")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="premium_rates",
+                                verbose_name=_("product"))
+    valid_from = models.DateField(_("valid from"))
+    # USD, 4 places (coffee's US$0.20 per lb is 0.2000 per 0.454 kg); > 0.
+    amount = models.DecimalField(_("premium (USD)"), max_digits=10, decimal_places=4,
+                                 validators=[MinValueValidator(Decimal("0.0001"))])
+    # Kilograms the amount is for, 3 places; > 0.
+    per_kg = models.DecimalField(_("per kg"), max_digits=8, decimal_places=3,
+                                 validators=[MinValueValidator(Decimal("0.001"))])
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["product", "-valid_from"]
+        verbose_name = _("premium rate")
+        verbose_name_plural = _("premium rates")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "valid_from"], name="premium_rate_one_per_day"),
+            models.CheckConstraint(condition=Q(amount__gt=0) & Q(per_kg__gt=0), name="premium_rate_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.product}: {self.amount} / {self.per_kg} kg ({self.valid_from})"
+
+
+class PremiumAccrual(models.Model):
+    """The premium a shipment earned, posted once when it was invoiced."""
+
+    cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
+    # One per shipment: the database refuses a second accrual.
+    shipment = models.OneToOneField(Shipment, on_delete=models.PROTECT, related_name="premium_accrual")
+    rate = models.ForeignKey(PremiumRate, on_delete=models.PROTECT, related_name="accruals")
+    boxes = models.PositiveIntegerField(_("Fairtrade boxes"))
+    # USD, 2 places: boxes x rate, rounded half up once.
+    amount = models.DecimalField(_("premium"), **MONEY)
+    date = models.DateField(_("date"))
+    transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="+")
+    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("premium accrual")
+        verbose_name_plural = _("premium accruals")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="premium_accrual_positive")]
+
+    def __str__(self):
+        return f"{self.shipment}: {self.amount}"
+
+
+class PremiumReceipt(models.Model):
+    """Premium the importer paid for a shipment (partial payments allowed)."""
+
+    cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
+    shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="premium_receipts")
+    # USD, 2 places; > 0 and never more than what is outstanding.
+    amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    received_on = models.DateField(_("received on"))
+    reference = models.CharField(_("bank reference"), max_length=80)
+    transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # A client's retry key and a digest of what it sent: same key and body, same receipt.
+    idempotency_key = models.CharField(max_length=120, null=True, blank=True)
+    request_digest = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["received_on", "id"]
+        verbose_name = _("premium receipt")
+        verbose_name_plural = _("premium receipts")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="premium_receipt_positive"),
+            models.UniqueConstraint(fields=["recorded_by", "idempotency_key"], name="premium_receipt_key_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.shipment}: {self.amount}"
 
 
 class PlanStatus(models.TextChoices):

@@ -2,20 +2,34 @@
 allocations and spending. Money moves only through ledger.services.transaction_post."""
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Sum
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from coop.formatting import amount_text
 from coop.models import Cooperative, Role
 from coop.tenancy import has_role
+from exports.lifecycle import paid_when_settled, premium_outstanding
+from exports.models import Shipment, ShipmentStatus
+from exports.permissions import importer_id_of
 from ledger.models import Account, AccountType
 from ledger.services import transaction_post
 
-from .models import Allocation, DevelopmentPlan, GeneralAssembly, PlanLine, PlanStatus, Spending
+from .models import (
+    Allocation,
+    DevelopmentPlan,
+    GeneralAssembly,
+    PlanLine,
+    PlanStatus,
+    PremiumAccrual,
+    PremiumRate,
+    PremiumReceipt,
+    Spending,
+)
 
 BOOKKEEPERS = {Role.ADMIN, Role.ACCOUNTANT}
 UNALLOCATED, BANK = "3000", "1000"
@@ -164,3 +178,120 @@ def premium_spend(*, line: PlanLine, amount: Decimal, date: datetime.date, actor
         spending.full_clean(exclude=["transaction"])
         spending.save()
     return spending
+
+
+# Earning the premium ---------------------------------------------------------------------------
+
+PREMIUM_RECEIVABLE = "1100"
+
+
+class IdempotencyConflict(Exception):
+    """The same Idempotency-Key was used before with a different request."""
+
+
+def premium_rate_set(*, product, valid_from: datetime.date, amount: Decimal, per_kg: Decimal, actor) -> PremiumRate:
+    """The premium for a product from a date on (a later rate does not change earlier accruals)."""
+    _require(actor, product.cooperative_id)
+    rate = PremiumRate(cooperative_id=product.cooperative_id, product=product, valid_from=valid_from, amount=amount,
+                       per_kg=per_kg, created_by=actor)
+    rate.full_clean()
+    rate.save()
+    return rate
+
+
+def premium_rate_on(*, product, on: datetime.date) -> PremiumRate | None:
+    return PremiumRate.objects.filter(product=product, valid_from__lte=on).order_by("-valid_from").first()
+
+
+def premium_for(*, rate: PremiumRate, units: int, kg_per_unit: Decimal) -> Decimal:
+    """units x the rate converted to the unit's weight, rounded half up once, to the cent."""
+    return (units * rate.amount * kg_per_unit / rate.per_kg).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def premium_accrue(*, shipment: Shipment, actor) -> PremiumAccrual | None:
+    """Post an invoiced Fairtrade shipment's premium: premium receivable against unallocated premium.
+
+    Exactly once: a repeat returns the first accrual (one per shipment, held by the database)."""
+    with transaction.atomic():
+        shipment = Shipment.objects.select_for_update().select_related("cooperative", "product").get(pk=shipment.pk)
+        existing = PremiumAccrual.objects.filter(shipment=shipment).first()
+        if existing or not shipment.fairtrade:
+            return existing
+        if shipment.invoiced_on is None:
+            raise ValidationError(_("The premium accrues when the shipment is invoiced."))
+        rate = premium_rate_on(product=shipment.product, on=shipment.invoiced_on)
+        if rate is None:
+            raise ValidationError(_("There is no premium rate for %(product)s on %(date)s; set one first.") % {
+                "product": shipment.product, "date": formats.date_format(shipment.invoiced_on, "SHORT_DATE_FORMAT")})
+        amount = premium_for(rate=rate, units=shipment.invoiced_boxes, kg_per_unit=shipment.product.kg_per_unit)
+        if amount <= 0:
+            return None
+        accounts = {a.code: a for a in Account.objects.filter(cooperative_id=shipment.cooperative_id,
+                                                             code__in=[PREMIUM_RECEIVABLE, UNALLOCATED])}
+        entry = transaction_post(
+            cooperative=shipment.cooperative, date=shipment.invoiced_on, actor=actor,
+            source=f"shipment:{shipment.pk}", idempotency_key=f"shipment:{shipment.pk}:premium",
+            memo=_("Fairtrade premium, invoice %(invoice)s: %(boxes)s boxes in %(container)s") % {
+                "invoice": shipment.invoice_number, "boxes": shipment.invoiced_boxes,
+                "container": shipment.container_display},
+            legs=[(accounts[PREMIUM_RECEIVABLE], amount), (accounts[UNALLOCATED], -amount)],
+        )
+        return PremiumAccrual.objects.create(
+            cooperative_id=shipment.cooperative_id, shipment=shipment, rate=rate, boxes=shipment.invoiced_boxes,
+            amount=amount, date=shipment.invoiced_on, transaction=entry, posted_by=actor)
+
+
+def _may_record_receipt(actor, shipment: Shipment) -> bool:
+    return has_role(actor, shipment.cooperative_id, BOOKKEEPERS) or (
+        importer_id_of(actor) is not None and importer_id_of(actor) == shipment.importer_id)
+
+
+def premium_receive(*, shipment: Shipment, actor, amount: Decimal, received_on: datetime.date, reference: str,
+                    idempotency_key: str | None = None, request_digest: str = "") -> tuple[PremiumReceipt, bool]:
+    """Premium paid by the importer (partial allowed): bank against premium receivable.
+
+    Returns (receipt, created). With an ``idempotency_key`` a repeat of the same request returns
+    the first receipt; the same key with another request raises IdempotencyConflict."""
+    if not _may_record_receipt(actor, shipment):
+        raise ValidationError(_("Your role does not allow this."))
+
+    def earlier():
+        if not idempotency_key:
+            return None
+        receipt = PremiumReceipt.objects.filter(recorded_by=actor, idempotency_key=idempotency_key).first()
+        if receipt and receipt.request_digest != request_digest:
+            raise IdempotencyConflict
+        return receipt
+
+    if found := earlier():
+        return found, False
+    if not (reference or "").strip():
+        raise ValidationError({"reference": _("Enter the bank reference of the payment.")})
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": _("Enter an amount above zero.")})
+    with transaction.atomic():
+        shipment = Shipment.objects.select_for_update().select_related("cooperative").get(pk=shipment.pk)
+        if found := earlier():  # the same request, recorded while this one waited for the lock
+            return found, False
+        if shipment.status != ShipmentStatus.INVOICED or not PremiumAccrual.objects.filter(shipment=shipment).exists():
+            raise ValidationError(_("Premium is received for an invoiced Fairtrade shipment with premium outstanding."))
+        outstanding = premium_outstanding(shipment)
+        if amount > outstanding:
+            raise ValidationError({"amount": _(
+                "%(amount)s is more than the %(outstanding)s premium outstanding on container %(container)s."
+            ) % {"amount": amount_text(amount), "outstanding": amount_text(outstanding),
+                 "container": shipment.container_display}})
+        accounts = {a.code: a for a in Account.objects.filter(cooperative_id=shipment.cooperative_id,
+                                                             code__in=[BANK, PREMIUM_RECEIVABLE])}
+        entry = transaction_post(
+            cooperative=shipment.cooperative, date=received_on, actor=actor, source=f"shipment:{shipment.pk}",
+            memo=_("Fairtrade premium received for invoice %(invoice)s (%(reference)s)") % {
+                "invoice": shipment.invoice_number, "reference": reference.strip()},
+            legs=[(accounts[BANK], amount), (accounts[PREMIUM_RECEIVABLE], -amount)],
+        )
+        receipt = PremiumReceipt.objects.create(
+            cooperative_id=shipment.cooperative_id, shipment=shipment, amount=amount, received_on=received_on,
+            reference=reference.strip(), transaction=entry, recorded_by=actor,
+            idempotency_key=idempotency_key or None, request_digest=request_digest)
+        paid_when_settled(shipment=shipment, actor=actor)
+    return receipt, True
