@@ -1,8 +1,10 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from exports import apis as export_apis
 from ledger import apis as ledger_apis
 from members import apis as member_apis
+from premiums import apis as premium_apis
 
 from .apis import CooperativeViewSet
 
@@ -11,9 +13,13 @@ router.register("cooperatives", CooperativeViewSet, basename="cooperative")
 router.register("members", member_apis.MemberViewSet, basename="member")
 router.register("household", member_apis.HouseholdMemberViewSet, basename="household")
 router.register("plots", member_apis.PlotViewSet, basename="plot")
+router.register("shipments", export_apis.ShipmentViewSet, basename="shipment")
 router.register("ledger/accounts", ledger_apis.AccountViewSet, basename="ledger-account")
 router.register("ledger/transactions", ledger_apis.TransactionViewSet, basename="ledger-transaction")
 router.register("ledger/periods", ledger_apis.PeriodViewSet, basename="ledger-period")
+router.register("premiums/plans", premium_apis.PlanViewSet, basename="premium-plan")
+router.register("premiums/allocations", premium_apis.AllocationViewSet, basename="premium-allocation")
+router.register("premiums/spending", premium_apis.SpendingViewSet, basename="premium-spending")
 
 urlpatterns = [
     path("ledger/trial-balance/", ledger_apis.TrialBalanceView.as_view(), name="ledger-trial-balance"),

@@ -55,6 +55,10 @@ class Cooperative(models.Model):
     minimum_member_age = models.PositiveSmallIntegerField(
         _("minimum age of a member"), default=18, help_text=_("Years, on the join date.")
     )
+    share_producer_names = models.BooleanField(
+        _("share producers' names with importers"), default=False,
+        help_text=_("Otherwise importers see member numbers only in the traceability of their shipments."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

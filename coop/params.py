@@ -20,3 +20,8 @@ def int_param(params, name: str) -> int | None:
 
 def date_param(params, name: str) -> datetime.date | None:
     return date_or_none(params.get(name, ""))
+
+
+def text_param(params, name: str, max_length: int = 100) -> str:
+    """Free text, trimmed and cut to ``max_length``; NUL characters (PostgreSQL refuses them) dropped."""
+    return (params.get(name) or "").replace("\x00", "").strip()[:max_length]

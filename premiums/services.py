@@ -135,12 +135,21 @@ def _line_totals(line: PlanLine, model) -> Decimal:
     ).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
 
 
-def premium_allocate(*, line: PlanLine, amount: Decimal, date: datetime.date, actor) -> Allocation:
-    """Move premium from the unallocated fund to the line's fund, within the approved budget."""
+def premium_allocate(*, line: PlanLine, amount: Decimal, date: datetime.date, actor,
+                     idempotency_key: str | None = None) -> Allocation:
+    """Move premium from the unallocated fund to the line's fund, within the approved budget.
+
+    With an ``idempotency_key`` a repeat by the same person returns the allocation first made under it.
+    """
     _require(actor, line.cooperative_id)
+    key = f"allocation:{actor.pk}:{idempotency_key}" if idempotency_key else None
     with transaction.atomic():
         # The plan row locked: two allocations to one line cannot both pass the budget check.
         plan = DevelopmentPlan.objects.select_for_update().get(pk=line.plan_id)
+        if key:
+            done = Allocation.objects.filter(cooperative_id=line.cooperative_id, transaction__idempotency_key=key).first()
+            if done:
+                return done
         if plan.status != PlanStatus.APPROVED:
             raise ValidationError(_("Premium is allocated only to a line of the plan the General Assembly approved."))
         allocated = _line_totals(line, Allocation)
@@ -152,25 +161,38 @@ def premium_allocate(*, line: PlanLine, amount: Decimal, date: datetime.date, ac
         unallocated = Account.objects.get(cooperative_id=line.cooperative_id, code=UNALLOCATED)
         entry = transaction_post(
             cooperative=line.cooperative, date=date, actor=actor, source=f"plan-line:{line.pk}",
-            memo=_("Allocation to %(line)s (General Assembly %(minutes)s)") % {"line": line, "minutes": plan.approval.minutes_reference},
-            legs=[(unallocated, amount), (line.fund, -amount)],
+            memo=(_("Allocation to %(line)s (General Assembly %(minutes)s)") % {
+                "line": line, "minutes": plan.approval.minutes_reference})[:300],
+            legs=[(unallocated, amount), (line.fund, -amount)], idempotency_key=key,
         )
+        if key and (done := Allocation.objects.filter(transaction=entry).first()):
+            return done  # posted meanwhile by a concurrent retry
         return Allocation.objects.create(cooperative=line.cooperative, line=line, amount=amount, date=date,
                                          transaction=entry, recorded_by=actor)
 
 
 def premium_spend(*, line: PlanLine, amount: Decimal, date: datetime.date, actor, supplier: str,
-                  invoice_number: str, description: str, receipt=None) -> Spending:
-    """Pay a supplier from the line's fund (fund to bank)."""
+                  invoice_number: str, description: str, receipt=None, idempotency_key: str | None = None) -> Spending:
+    """Pay a supplier from the line's fund (fund to bank).
+
+    With an ``idempotency_key`` a repeat by the same person returns the spending first recorded under it.
+    """
     _require(actor, line.cooperative_id)
+    key = f"spending:{actor.pk}:{idempotency_key}" if idempotency_key else None
     with transaction.atomic():
+        if key:
+            done = Spending.objects.filter(cooperative_id=line.cooperative_id, transaction__idempotency_key=key).first()
+            if done:
+                return done
         bank = Account.objects.get(cooperative_id=line.cooperative_id, code=BANK)
         entry = transaction_post(
             cooperative=line.cooperative, date=date, actor=actor, source=f"invoice:{invoice_number}",
-            memo=_("%(line)s: %(description)s (%(supplier)s, invoice %(invoice)s)") % {
-                "line": line.code, "description": description, "supplier": supplier, "invoice": invoice_number},
-            legs=[(line.fund, amount), (bank, -amount)],
+            memo=(_("%(line)s: %(description)s (%(supplier)s, invoice %(invoice)s)") % {
+                "line": line.code, "description": description, "supplier": supplier, "invoice": invoice_number})[:300],
+            legs=[(line.fund, amount), (bank, -amount)], idempotency_key=key,
         )
+        if key and (done := Spending.objects.filter(transaction=entry).first()):
+            return done  # recorded meanwhile by a concurrent retry
         spending = Spending(cooperative=line.cooperative, line=line, amount=amount, date=date, supplier=supplier,
                             invoice_number=invoice_number, description=description, transaction=entry, recorded_by=actor)
         if receipt:

@@ -124,6 +124,8 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# The cache (API throttling counters) lives in Redis, shared by every web process.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("CACHE_URL", default=REDIS_URL)}}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_TASK_SERIALIZER = "json"
@@ -137,8 +139,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # The token first: a request without credentials gets 401 with "WWW-Authenticate: Token".
         "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
@@ -151,13 +154,20 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle", "rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env("API_RATE_USER", default="1200/minute"), "anon": env("API_RATE_ANON", default="60/minute")},
     "EXCEPTION_HANDLER": "coop.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Coop API",
-    "DESCRIPTION": "Members, plots and households of Fair Trade cooperatives.",
+    "DESCRIPTION": "Members, plots, the books, shipments and premium of Fair Trade cooperatives. Importers' programs authenticate with a token: `Authorization: Token <key>`.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "MemberStatusEnum": "members.models.MemberStatus",
+        "ShipmentStatusEnum": "exports.models.ShipmentStatus",
+        "PlanStatusEnum": "premiums.models.PlanStatus",
+    },
 }
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)

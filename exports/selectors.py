@@ -1,0 +1,198 @@
+"""Reads of shipments and deliveries, scoped to the user (exports/permissions.py) and with their
+totals computed in the database, so a list costs the same few queries at any page size."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncWeek
+
+from coop.params import date_param, int_param, text_param
+from premiums.models import PremiumAccrual, PremiumReceipt
+
+from .models import Delivery, SaleReceipt, Shipment, ShipmentStatus, ShipmentStep
+from .permissions import deliveries_visible_to, shipments_visible_to
+
+MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
+ZERO = Value(Decimal("0.00"), output_field=MONEY_FIELD)
+
+
+def _sum_of(model, field: str, output=MONEY_FIELD, **where):
+    rows = model.objects.filter(shipment=OuterRef("pk"), **where).order_by().values("shipment")
+    return Coalesce(Subquery(rows.annotate(total=Sum(field)).values("total"), output_field=output),
+                    Value(Decimal("0.00") if output is MONEY_FIELD else 0, output_field=output))
+
+
+def with_totals(shipments: QuerySet) -> QuerySet:
+    """Boxes loaded and rejected, and the money: invoiced, received, premium accrued and received."""
+    return shipments.annotate(
+        boxes=_sum_of(Delivery, "accepted_boxes", IntegerField()),
+        rejected=_sum_of(Delivery, "rejected_boxes", IntegerField()),
+        sale_received=_sum_of(SaleReceipt, "amount"),
+        premium_accrued=Coalesce(
+            Subquery(PremiumAccrual.objects.filter(shipment=OuterRef("pk")).values("amount")[:1],
+                     output_field=MONEY_FIELD), ZERO),
+        premium_received=_sum_of(PremiumReceipt, "amount"),
+    )
+
+
+def shipment_filters(params) -> dict:
+    """The list's filters from a query string; malformed values are ignored."""
+    status = params.get("status", "")
+    return {
+        "status": status if status in ShipmentStatus.values else "",
+        "cooperative_id": int_param(params, "cooperative"),
+        "importer_id": int_param(params, "importer"),
+        "product": text_param(params, "product", 20),
+        "etd_from": date_param(params, "from"),
+        "etd_to": date_param(params, "to"),
+        "container": text_param(params, "container", 11).upper(),
+    }
+
+
+def shipment_list(*, user, status: str = "", cooperative_id: int | None = None, importer_id: int | None = None,
+                  product: str = "", etd_from: datetime.date | None = None, etd_to: datetime.date | None = None,
+                  container: str = "") -> QuerySet:
+    shipments = shipments_visible_to(user, Shipment.objects.all())
+    if status:
+        shipments = shipments.filter(status=status)
+    if cooperative_id:
+        shipments = shipments.filter(cooperative_id=cooperative_id)
+    if importer_id:
+        shipments = shipments.filter(importer_id=importer_id)
+    if product:
+        shipments = shipments.filter(product__code__iexact=product)
+    if etd_from:
+        shipments = shipments.filter(etd__gte=etd_from)
+    if etd_to:
+        shipments = shipments.filter(etd__lte=etd_to)
+    if container:
+        shipments = shipments.filter(container_number__startswith=container)
+    return with_totals(shipments.select_related("cooperative", "importer", "product")).order_by("-etd", "-id")
+
+
+def shipment_detail(*, user, pk: int) -> Shipment:
+    """One shipment the user may see, with totals, steps and deliveries (member, plot, reason)."""
+    deliveries = Delivery.objects.select_related("member", "plot", "rejection_reason").order_by("id")
+    return (
+        with_totals(shipments_visible_to(user, Shipment.objects.all()))
+        .select_related("cooperative", "importer", "product", "premium_accrual__rate")
+        .prefetch_related(
+            Prefetch("steps", queryset=ShipmentStep.objects.select_related("by").order_by("at", "id")),
+            Prefetch("deliveries", queryset=deliveries),
+            Prefetch("sale_receipts", queryset=SaleReceipt.objects.select_related("recorded_by")),
+            Prefetch("premium_receipts", queryset=PremiumReceipt.objects.select_related("recorded_by")),
+            "cooperative__certifications",
+        )
+        .get(pk=pk)
+    )
+
+
+@dataclass
+class TraceLine:
+    member_id: int
+    member_number: str
+    member_name: str
+    plot_id: int
+    plot_code: str
+    organic_status: str
+    boxes: int
+    rejected: int
+
+
+def traceability(shipment: Shipment) -> list[TraceLine]:
+    """The producers and plots behind a shipment, with their boxes (from prefetched deliveries)."""
+    lines: dict[tuple[int, int], TraceLine] = {}
+    for delivery in shipment.deliveries.all():
+        key = (delivery.member_id, delivery.plot_id)
+        line = lines.get(key)
+        if line is None:
+            line = lines[key] = TraceLine(
+                member_id=delivery.member_id, member_number=delivery.member.number,
+                member_name=f"{delivery.member.first_name} {delivery.member.last_name}",
+                plot_id=delivery.plot_id, plot_code=delivery.plot.code,
+                organic_status=delivery.plot.get_organic_status_display(), boxes=0, rejected=0)
+        line.boxes += delivery.accepted_boxes
+        line.rejected += delivery.rejected_boxes
+    return sorted(lines.values(), key=lambda line: (line.member_number, line.plot_code))
+
+
+def member_deliveries(*, user, member) -> QuerySet:
+    """A producer's deliveries, newest first, with the shipment each went into."""
+    return (
+        deliveries_visible_to(user, Delivery.objects.filter(member=member))
+        .select_related("shipment__importer", "plot", "rejection_reason")
+        .order_by("-date", "-id")
+    )
+
+
+@dataclass
+class MassBalanceLine:
+    week: datetime.date
+    organic: bool
+    fairtrade: bool
+    delivered: int
+    rejected: int
+    shipped: int
+
+
+def mass_balance(*, user, cooperative, year: int) -> list[MassBalanceLine]:
+    """Per week and lot (organic, Fairtrade): boxes delivered, rejected, and shipped."""
+    rows = (
+        deliveries_visible_to(user, Delivery.objects.filter(cooperative=cooperative, date__year=year))
+        .exclude(shipment__status=ShipmentStatus.CANCELLED)
+        .annotate(week=TruncWeek("date"))
+        .values("week", "shipment__organic", "shipment__fairtrade")
+        .annotate(
+            delivered=Sum("accepted_boxes") + Sum("rejected_boxes"),
+            rejected=Sum("rejected_boxes"),
+            shipped=Coalesce(Sum("accepted_boxes", filter=~Q(shipment__status__in=["planned", "loading"])), 0),
+        )
+        .order_by("week", "shipment__organic", "shipment__fairtrade")
+    )
+    return [MassBalanceLine(week=row["week"], organic=row["shipment__organic"], fairtrade=row["shipment__fairtrade"],
+                            delivered=row["delivered"], rejected=row["rejected"], shipped=row["shipped"])
+            for row in rows]
+
+
+@dataclass
+class ReconciliationLine:
+    importer: str
+    shipments: int
+    accrued: Decimal
+    received: Decimal
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.accrued - self.received
+
+
+def premium_reconciliation(*, user, cooperative, date_from=None, date_to=None) -> tuple[list, QuerySet]:
+    """Premium accrued vs received per importer, and the invoiced Fairtrade shipments behind it."""
+    shipments = shipments_visible_to(
+        user, Shipment.objects.filter(cooperative=cooperative, premium_accrual__isnull=False))
+    if date_from:
+        shipments = shipments.filter(invoiced_on__gte=date_from)
+    if date_to:
+        shipments = shipments.filter(invoiced_on__lte=date_to)
+    shipments = with_totals(shipments.select_related("importer")).order_by("importer__name", "invoiced_on", "id")
+    per_importer = (
+        shipments.order_by().values("importer__name")
+        .annotate(count=Count("id"), accrued=Sum("premium_accrued"), received=Sum("premium_received"))
+        .order_by("importer__name")
+    )
+    lines = [ReconciliationLine(importer=row["importer__name"], shipments=row["count"], accrued=row["accrued"],
+                                received=row["received"]) for row in per_importer]
+    return lines, shipments
