@@ -1,4 +1,6 @@
+from exports.permissions import SHIPMENT_READERS
 from ledger.permissions import BOOK_READERS
+from premiums.permissions import can_read_premiums
 
 from .models import Role
 from .tenancy import REGISTER_READERS, cooperative_ids_with
@@ -12,5 +14,7 @@ def navigation(request):
     return {
         "nav_staff": user.is_superuser or bool(cooperative_ids_with(user, REGISTER_READERS)),
         "nav_member": bool(cooperative_ids_with(user, {Role.MEMBER})),
+        "nav_shipments": user.is_superuser or bool(cooperative_ids_with(user, SHIPMENT_READERS)),
         "nav_books": user.is_superuser or bool(cooperative_ids_with(user, BOOK_READERS)),
+        "nav_premiums": can_read_premiums(user),
     }

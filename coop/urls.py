@@ -15,6 +15,8 @@ urlpatterns = [
     path("cooperatives/<int:pk>/", views.cooperative_detail, name="cooperative_detail"),
     path("members/", include("members.urls")),
     path("ledger/", include("ledger.urls")),
+    path("exports/", include("exports.urls")),
+    path("premiums/", include("premiums.urls")),
     path("api/v1/", include("coop.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

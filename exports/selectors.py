@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import (
     Count,
     DecimalField,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -45,6 +46,9 @@ def with_totals(shipments: QuerySet) -> QuerySet:
             Subquery(PremiumAccrual.objects.filter(shipment=OuterRef("pk")).values("amount")[:1],
                      output_field=MONEY_FIELD), ZERO),
         premium_received=_sum_of(PremiumReceipt, "amount"),
+    ).annotate(
+        premium_outstanding=F("premium_accrued") - F("premium_received"),
+        sale_outstanding=Coalesce(F("invoice_amount"), ZERO) - F("sale_received"),
     )
 
 

@@ -16,10 +16,7 @@ class ShipmentStepSerializer(serializers.ModelSerializer):
 class PremiumSerializer(serializers.Serializer):
     accrued = serializers.DecimalField(max_digits=14, decimal_places=2, source="premium_accrued")
     paid = serializers.DecimalField(max_digits=14, decimal_places=2, source="premium_received")
-    outstanding = serializers.SerializerMethodField()
-
-    def get_outstanding(self, shipment) -> str:
-        return str(shipment.premium_accrued - shipment.premium_received)
+    outstanding = serializers.DecimalField(max_digits=14, decimal_places=2, source="premium_outstanding")
 
 
 class ShipmentSerializer(serializers.ModelSerializer):

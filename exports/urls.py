@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "exports"
+
+urlpatterns = [
+    path("", views.exports_home, name="home"),
+    path("<int:coop_id>/", views.shipment_list, name="shipments"),
+    path("<int:coop_id>/new/", views.shipment_create, name="shipment_create"),
+    path("<int:coop_id>/premium/", views.premium_reconciliation, name="premium_reconciliation"),
+    path("<int:coop_id>/mass-balance/", views.mass_balance, name="mass_balance"),
+    path("shipments/<int:pk>/", views.shipment_detail, name="shipment"),
+    path("shipments/<int:pk>/edit/", views.shipment_update, name="shipment_update"),
+    path("shipments/<int:pk>/step/", views.shipment_step, name="shipment_step"),
+    path("shipments/<int:pk>/invoice/", views.shipment_invoice, name="shipment_invoice"),
+    path("shipments/<int:pk>/payments/", views.sale_receipt, name="sale_receipt"),
+    path("shipments/<int:pk>/premium-payments/", views.premium_receipt, name="premium_receipt"),
+    path("shipments/<int:pk>/loading/", views.loading_sheet, name="loading_sheet"),
+    path("deliveries/<int:pk>/remove/", views.delivery_remove, name="delivery_remove"),
+]

@@ -1,0 +1,279 @@
+"""Pages of shipments: the list, a shipment with its lifecycle, money and traceability, the
+loading sheet, and the premium reconciliation. Accountants act; the board and cluster staff read."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from coop.params import date_param, int_param
+from coop.views_helpers import add_service_errors, paginate
+from premiums.services import premium_receive
+
+from . import selectors, services
+from .forms import DeliveryLineForm, InvoiceForm, ReceiptForm, ShipmentForm, StepForm
+from .models import Delivery, Importer, Shipment, ShipmentStatus
+from .permissions import can_change, can_read, cooperatives_with_exports_for, deliveries_visible_to
+
+
+def _cooperative(request, coop_id: int):
+    return get_object_or_404(cooperatives_with_exports_for(request.user), pk=coop_id)
+
+
+def _shipment(request, pk: int) -> Shipment:
+    try:
+        shipment = selectors.shipment_detail(user=request.user, pk=pk)
+    except Shipment.DoesNotExist as error:
+        raise Http404 from error
+    # Importers' programs use the API; these pages are the co-op's.
+    if not (request.user.is_superuser or can_read(request.user, shipment.cooperative_id)):
+        raise Http404
+    return shipment
+
+
+def _writable_shipment(request, pk: int) -> Shipment:
+    shipment = _shipment(request, pk)
+    if not can_change(request.user, shipment.cooperative_id):
+        raise PermissionDenied
+    return shipment
+
+
+@login_required
+def exports_home(request):
+    cooperatives = list(cooperatives_with_exports_for(request.user))
+    if not cooperatives:
+        raise PermissionDenied
+    if len(cooperatives) == 1:
+        return redirect("exports:shipments", coop_id=cooperatives[0].pk)
+    return render(request, "exports/choose_cooperative.html", {"cooperatives": cooperatives})
+
+
+@login_required
+def shipment_list(request, coop_id: int):
+    cooperative = _cooperative(request, coop_id)
+    filters = selectors.shipment_filters(request.GET) | {"cooperative_id": cooperative.pk}
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "cooperative": cooperative,
+        "page": paginate(request, selectors.shipment_list(user=request.user, **filters)),
+        "query": query.urlencode(),
+        "statuses": ShipmentStatus.choices,
+        "importers": Importer.objects.filter(shipments__cooperative=cooperative).distinct().order_by("name"),
+        "can_change": can_change(request.user, cooperative.pk),
+    }
+    return render(request, "exports/shipment_list.html", context)
+
+
+def _save_form(request, form, save, success_message):
+    if form.is_valid():
+        try:
+            shipment = save(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, success_message)
+            return redirect("exports:shipment", pk=shipment.pk)
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shipment_create(request, coop_id: int):
+    cooperative = _cooperative(request, coop_id)
+    if not can_change(request.user, cooperative.pk):
+        raise PermissionDenied
+    form = ShipmentForm(request.POST or None, cooperative=cooperative)
+    if request.method == "POST":
+        def save(data):
+            details = {k: v for k, v in data.items() if k not in ("importer", "product")}
+            return services.shipment_create(cooperative=cooperative, actor=request.user, importer=data["importer"],
+                                            product=data["product"], **details)
+        response = _save_form(request, form, save, _("Shipment planned."))
+        if response:
+            return response
+    return render(request, "exports/shipment_form.html", {"form": form, "cooperative": cooperative})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shipment_update(request, pk: int):
+    shipment = _writable_shipment(request, pk)
+    form = ShipmentForm(request.POST or None, instance=Shipment.objects.get(pk=shipment.pk),
+                        cooperative=shipment.cooperative)
+    if request.method == "POST":
+        response = _save_form(request, form, lambda data: services.shipment_update(
+            shipment=shipment, actor=request.user, **data), _("Shipment saved."))
+        if response:
+            return response
+    return render(request, "exports/shipment_form.html",
+                  {"form": form, "cooperative": shipment.cooperative, "shipment": shipment})
+
+
+def _detail_context(request, shipment, **forms):
+    writable = can_change(request.user, shipment.cooperative_id)
+    context = {
+        "shipment": shipment,
+        "cooperative": shipment.cooperative,
+        "trace": selectors.traceability(shipment),
+        "can_change": writable,
+        "next_steps": services.MANUAL_STEPS.get(shipment.status, ()) if writable else (),
+        "step_form": forms.get("step_form") or StepForm(),
+        "invoice_form": forms.get("invoice_form") or InvoiceForm(prefix="invoice"),
+        "sale_form": forms.get("sale_form") or ReceiptForm(prefix="sale"),
+        "premium_form": forms.get("premium_form") or ReceiptForm(prefix="premium"),
+    }
+    return context
+
+
+@login_required
+def shipment_detail(request, pk: int):
+    shipment = _shipment(request, pk)
+    return render(request, "exports/shipment_detail.html", _detail_context(request, shipment))
+
+
+def _act(request, shipment, form, form_name, action, success_message):
+    """Run a service from a form on the shipment page; on error show the page with the form's errors."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, success_message)
+            return redirect("exports:shipment", pk=shipment.pk)
+    return render(request, "exports/shipment_detail.html", _detail_context(request, shipment, **{form_name: form}),
+                  status=400)
+
+
+@login_required
+@require_POST
+def shipment_step(request, pk: int):
+    shipment = _writable_shipment(request, pk)
+    form = StepForm(request.POST)
+    return _act(request, shipment, form, "step_form", lambda data: services.shipment_advance(
+        shipment=shipment, actor=request.user, to=data["to"], note=data["note"]), _("Shipment updated."))
+
+
+@login_required
+@require_POST
+def shipment_invoice(request, pk: int):
+    shipment = _writable_shipment(request, pk)
+    form = InvoiceForm(request.POST, prefix="invoice")
+    return _act(request, shipment, form, "invoice_form", lambda data: services.shipment_invoice(
+        shipment=shipment, actor=request.user, **data), _("Invoiced: the sale and the premium are in the books."))
+
+
+@login_required
+@require_POST
+def sale_receipt(request, pk: int):
+    shipment = _writable_shipment(request, pk)
+    form = ReceiptForm(request.POST, prefix="sale")
+    return _act(request, shipment, form, "sale_form", lambda data: services.sale_receive(
+        shipment=shipment, actor=request.user, **data), _("Payment recorded."))
+
+
+@login_required
+@require_POST
+def premium_receipt(request, pk: int):
+    shipment = _writable_shipment(request, pk)
+    form = ReceiptForm(request.POST, prefix="premium")
+    return _act(request, shipment, form, "premium_form", lambda data: premium_receive(
+        shipment=shipment, actor=request.user, **data), _("Premium payment recorded."))
+
+
+# The loading sheet -----------------------------------------------------------------------------
+
+
+def _sheet_context(shipment, form):
+    lines = list(Delivery.objects.filter(shipment=shipment).select_related("member", "plot", "rejection_reason")
+                 .order_by("id"))
+    loaded = sum(line.accepted_boxes for line in lines)
+    return {
+        "shipment": shipment, "cooperative": shipment.cooperative, "lines": lines, "form": form,
+        "loaded": loaded, "rejected": sum(line.rejected_boxes for line in lines),
+        "free": shipment.capacity - loaded, "open": shipment.status in ("planned", "loading"),
+        "percent": min(100, round(100 * loaded / shipment.capacity)) if shipment.capacity else 0,
+    }
+
+
+def _sheet(request, shipment, form, status=200):
+    template = "exports/loading_sheet.html#sheet" if request.htmx else "exports/loading_sheet.html"
+    return render(request, template, _sheet_context(shipment, form), status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def loading_sheet(request, pk: int):
+    shipment = _shipment(request, pk)
+    if request.method == "GET":
+        return _sheet(request, shipment, DeliveryLineForm(shipment=shipment))
+    if not can_change(request.user, shipment.cooperative_id):
+        raise PermissionDenied
+    form = DeliveryLineForm(request.POST, shipment=shipment)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.delivery_add(shipment=shipment, actor=request.user, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            shipment.refresh_from_db()
+            # A fresh line keeps the date, so a day's loading is typed without touching it.
+            fresh = DeliveryLineForm(shipment=shipment, initial={"date": data["date"]})
+            if request.htmx:
+                return _sheet(request, shipment, fresh)
+            return redirect("exports:loading_sheet", pk=shipment.pk)
+    # 200 for htmx (so the swap shows the errors); 400 for a plain form post.
+    return _sheet(request, shipment, form, status=200 if request.htmx else 400)
+
+
+@login_required
+@require_POST
+def delivery_remove(request, pk: int):
+    delivery = get_object_or_404(deliveries_visible_to(request.user, Delivery.objects.all()), pk=pk)
+    shipment = _writable_shipment(request, delivery.shipment_id)
+    try:
+        services.delivery_remove(delivery=delivery, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    shipment.refresh_from_db()
+    if request.htmx:
+        return _sheet(request, shipment, DeliveryLineForm(shipment=shipment))
+    return redirect("exports:loading_sheet", pk=shipment.pk)
+
+
+# Reports ---------------------------------------------------------------------------------------
+
+
+@login_required
+def premium_reconciliation(request, coop_id: int):
+    cooperative = _cooperative(request, coop_id)
+    date_from, date_to = date_param(request.GET, "from"), date_param(request.GET, "to")
+    lines, shipments = selectors.premium_reconciliation(user=request.user, cooperative=cooperative,
+                                                        date_from=date_from, date_to=date_to)
+    query = request.GET.copy()
+    query.pop("page", None)
+    totals = shipments.order_by().aggregate(accrued=Sum("premium_accrued"), received=Sum("premium_received"))
+    context = {
+        "cooperative": cooperative, "lines": lines, "page": paginate(request, shipments), "query": query.urlencode(),
+        "accrued": totals["accrued"] or 0, "received": totals["received"] or 0,
+        "outstanding": (totals["accrued"] or 0) - (totals["received"] or 0),
+    }
+    return render(request, "exports/premium_reconciliation.html", context)
+
+
+@login_required
+def mass_balance(request, coop_id: int):
+    cooperative = _cooperative(request, coop_id)
+    year = int_param(request.GET, "year") or timezone.localdate().year
+    year = min(max(year, 2000), 2100)
+    lines = selectors.mass_balance(user=request.user, cooperative=cooperative, year=year)
+    context = {"cooperative": cooperative, "lines": lines, "year": year,
+               "totals": {key: sum(getattr(line, key) for line in lines) for key in ("delivered", "rejected", "shipped")}}
+    return render(request, "exports/mass_balance.html", context)
