@@ -232,7 +232,8 @@ DEMO_USERS = [
     ("apoq.comite", "Jorge", "Silva", Role.COMMITTEE, ("APOQ",)),
     ("hualtaco.contador", "Flor", "Saavedra", Role.ACCOUNTANT, ("HUALTACO",)),
     ("cluster", "Elena", "Córdova", Role.CLUSTER_STAFF, ("APOQ", "HUALTACO", "GUABO")),
-    ("importador", "Import", "API", Role.IMPORTER, ("APOQ", "HUALTACO")),
+    # An importer's program: its scope comes from its API client, not from a co-op role.
+    ("importador", "Import", "API", Role.IMPORTER, ()),
 ]
 
 
@@ -266,6 +267,21 @@ def create_demo_users(coops: dict[str, Cooperative]) -> list[tuple[str, str]]:
     return logins
 
 
+def _seed_trade(coops: dict[str, Cooperative], created: dict, seed: int) -> None:
+    """A season of shipments for each co-op created now, and the importer's demo login."""
+    from exports.demo import importers, seed_trade
+    from exports.models import ImporterClient
+
+    User = get_user_model()
+    bookkeepers = {"APOQ": "apoq.contador", "HUALTACO": "hualtaco.contador"}
+    for code in created:
+        actor = User.objects.get(username=bookkeepers.get(code, "superadmin"))
+        seed_trade(cooperative=coops[code], actor=actor, rng=random.Random(f"{seed}-{code}-trade"))
+    importer_login = User.objects.get(username="importador")
+    if not ImporterClient.objects.filter(user=importer_login).exists():
+        ImporterClient.objects.create(importer=importers()[0], user=importer_login, name="Demo")
+
+
 def seed(*, members: int = APOQ.members, seed: int = 2026, stdout=None) -> dict:
     """Create the demo co-ops that are not there yet. The same seed gives the same data."""
     coops = {}
@@ -283,6 +299,7 @@ def seed(*, members: int = APOQ.members, seed: int = 2026, stdout=None) -> dict:
         for coop in coops.values():  # co-ops seeded before the ledger existed get their books too
             chart_of_accounts_create(cooperative=coop)
         logins = create_demo_users(coops)
+        _seed_trade(coops, created, seed)
     if created:
         # Fresh planner statistics after a bulk load, as autovacuum would gather later.
         with connection.cursor() as cursor:

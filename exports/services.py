@@ -127,6 +127,9 @@ def _check_price(shipment: Shipment) -> None:
             raise ValidationError({"price_per_box": _("There is no contract price for this importer and product; "
                                                       "enter the price per box.")})
         shipment.price_per_box = contract.price
+    price = shipment.price_per_box
+    if not price.is_finite() or not Decimal("0") < price < Decimal("1000000") or price != price.quantize(Decimal("0.01")):
+        raise ValidationError({"price_per_box": _("Enter a price above zero, in dollars and cents.")})
     if shipment.fairtrade:
         minimum = price_in_force(importer=None, **terms)
         if minimum and shipment.price_per_box < minimum.price:
@@ -141,7 +144,8 @@ def _save_shipment(shipment: Shipment) -> Shipment:
         raise ValidationError({"product": _("Choose a product of the cooperative.")})
     if shipment.capacity is None and shipment.product_id:
         shipment.capacity = shipment.product.units_per_container
-    shipment.full_clean(exclude=["sale_transaction", "created_by", "cooperative"])
+    # The price is checked on its own: when empty it comes from the contract.
+    shipment.full_clean(exclude=["sale_transaction", "created_by", "cooperative", "price_per_box"])
     _check_price(shipment)
     if shipment.pk:
         loaded = shipment.deliveries.aggregate(t=Sum("accepted_boxes"))["t"] or 0

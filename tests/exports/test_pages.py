@@ -163,4 +163,4 @@ def test_pages_are_in_spanish(world):
     client.force_login(world.staff[coop.pk])
     with translation.override("es"):
         page = client.get(f"/exports/shipments/{world.shipments['a1'].pk}/").content.decode()
-    assert "Trazabilidad" in page and "USD 1.080,00" in page
+    assert "Trazabilidad" in page and "USD 1\u00a0080,00" in page
