@@ -139,6 +139,29 @@ class Price(models.Model):
         return f"{self.product} {self.incoterm} {self.price}"
 
 
+class ProducerPrice(models.Model):
+    """What the co-op pays its producers per accepted unit from ``valid_from`` on."""
+
+    cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="producer_prices")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="producer_prices")
+    organic = models.BooleanField(_("organic"))
+    valid_from = models.DateField(_("valid from"))
+    # USD per unit, 2 places; > 0.
+    price = models.DecimalField(_("price per unit"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+
+    class Meta:
+        ordering = ["product", "organic", "-valid_from"]
+        verbose_name = _("producer price")
+        verbose_name_plural = _("producer prices")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "organic", "valid_from"], name="producer_price_one_per_day"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="producer_price_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.product} {self.price} ({self.valid_from})"
+
+
 class ShipmentStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     LOADING = "loading", _("Loading")
@@ -325,3 +348,142 @@ class SaleReceipt(models.Model):
 
     def __str__(self):
         return f"{self.shipment}: {self.amount}"
+
+
+# Weekly settlements (liquidación) --------------------------------------------------------------
+
+
+class DeductionBasis(models.TextChoices):
+    PER_BOX = "per_box", _("per accepted box")
+    PER_WEEK = "per_week", _("per week with deliveries")
+
+
+class DeductionType(models.Model):
+    """What the co-op deducts from producers' weekly pay, in the order of ``priority`` (lowest
+    first) when the pay does not cover everything."""
+
+    cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="deduction_types")
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=120)
+    basis = models.CharField(_("basis"), max_length=10, choices=DeductionBasis.choices)
+    # USD, 2 places, per box or per week; >= 0.
+    rate = models.DecimalField(_("rate"), **MONEY, default=Decimal("0.00"), validators=[MinValueValidator(0)])
+    priority = models.PositiveSmallIntegerField(_("priority"), default=10,
+                                                help_text=_("Lower numbers are recovered first."))
+    # PROTECT: where the deducted money is credited in the books.
+    account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("account credited"))
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["cooperative", "priority", "code"]
+        verbose_name = _("deduction type")
+        verbose_name_plural = _("deduction types")
+        constraints = [
+            models.UniqueConstraint(fields=["cooperative", "code"], name="deduction_type_code_unique"),
+            models.CheckConstraint(condition=Q(rate__gte=0), name="deduction_rate_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SettlementStatus(models.TextChoices):
+    COMPUTED = "computed", _("Computed, to review")
+    APPROVED = "approved", _("Approved")
+    POSTED = "posted", _("Posted to the books")
+
+
+class Settlement(models.Model):
+    """A co-op's weekly settlement: one line per producer who delivered that week."""
+
+    cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="settlements")
+    # The Monday of the week settled.
+    week_start = models.DateField(_("week of"))
+    status = models.CharField(_("status"), max_length=10, choices=SettlementStatus.choices,
+                              default=SettlementStatus.COMPUTED)
+    computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    computed_at = models.DateTimeField(_("computed at"))
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    # PROTECT: the settlement's journal entry is part of the books.
+    transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+")
+
+    class Meta:
+        ordering = ["cooperative", "-week_start"]
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
+        constraints = [
+            # One settlement per co-op and week: a week's pay is posted exactly once.
+            models.UniqueConstraint(fields=["cooperative", "week_start"], name="one_settlement_per_week"),
+            models.CheckConstraint(condition=Q(week_start__week_day=2), name="settlement_week_starts_monday"),
+            models.CheckConstraint(condition=~Q(status="posted") | Q(transaction__isnull=False),
+                                   name="posted_settlement_has_transaction"),
+            models.UniqueConstraint(fields=["id", "cooperative"], name="settlement_id_cooperative_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.cooperative.short_name} {self.week_start}"
+
+
+class SettlementLine(models.Model):
+    """One producer's pay for the week. All amounts USD, 2 places; net = gross - recovered >= 0."""
+
+    cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
+    settlement = models.ForeignKey(Settlement, on_delete=models.CASCADE, related_name="lines")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="settlement_lines")
+    boxes = models.PositiveIntegerField(_("accepted boxes"))
+    rejected_boxes = models.PositiveIntegerField(_("rejected boxes"), default=0)
+    gross = models.DecimalField(_("gross pay"), **MONEY)
+    deducted = models.DecimalField(_("deducted"), **MONEY)
+    net = models.DecimalField(_("net pay"), **MONEY)
+    carried_forward = models.DecimalField(_("carried forward"), **MONEY, default=Decimal("0.00"))
+
+    class Meta:
+        ordering = ["settlement", "member"]
+        verbose_name = _("settlement line")
+        verbose_name_plural = _("settlement lines")
+        constraints = [
+            models.UniqueConstraint(fields=["settlement", "member"], name="one_line_per_member"),
+            models.CheckConstraint(condition=Q(net__gte=0), name="net_pay_never_negative"),
+            models.CheckConstraint(condition=Q(net=models.F("gross") - models.F("deducted")),
+                                   name="net_is_gross_minus_deducted"),
+            models.CheckConstraint(condition=Q(deducted__gte=0) & Q(carried_forward__gte=0),
+                                   name="deductions_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.settlement}: {self.member_id}"
+
+
+class SettlementDeduction(models.Model):
+    """A deduction on a line: what was due (this week's plus what earlier weeks carried), what
+    the pay covered, and what is carried to the next settlement."""
+
+    line = models.ForeignKey(SettlementLine, on_delete=models.CASCADE, related_name="deductions")
+    type = models.ForeignKey(DeductionType, on_delete=models.PROTECT, related_name="+")
+    # USD, 2 places; due = this week + carried in; recovered + carried forward = due.
+    this_week = models.DecimalField(_("this week"), **MONEY)
+    carried_in = models.DecimalField(_("carried in"), **MONEY)
+    recovered = models.DecimalField(_("recovered"), **MONEY)
+    carried_forward = models.DecimalField(_("carried forward"), **MONEY)
+
+    class Meta:
+        ordering = ["line", "type__priority", "type__code"]
+        verbose_name = _("deduction")
+        verbose_name_plural = _("deductions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recovered__gte=0) & Q(carried_forward__gte=0) & Q(this_week__gte=0) & Q(carried_in__gte=0),
+                name="deduction_parts_not_negative"),
+            models.CheckConstraint(
+                condition=Q(recovered=models.F("this_week") + models.F("carried_in") - models.F("carried_forward")),
+                name="deduction_recovered_or_carried"),
+        ]
+
+    def __str__(self):
+        return f"{self.type}: {self.recovered}"

@@ -33,6 +33,8 @@ STANDARD_ACCOUNTS = [
     ("3100", gettext_noop("Loan fund"), AccountType.FUND, True),
     ("3200", gettext_noop("Medical fund"), AccountType.FUND, True),
     ("4000", gettext_noop("Fruit sales"), AccountType.INCOME, False),
+    ("4100", gettext_noop("Packaging materials recovered"), AccountType.INCOME, False),
+    ("4200", gettext_noop("Association fees"), AccountType.INCOME, False),
     ("5000", gettext_noop("Fruit bought from producers"), AccountType.EXPENSE, False),
 ]
 
