@@ -115,3 +115,8 @@ class DeliveryLineForm(forms.Form):
                                % {"number": member.number, "count": len(candidates)})
         data["plot"] = plot
         return data
+
+
+class SettlementComputeForm(forms.Form):
+    week = forms.DateField(label=_("Week of"), widget=DateInput(),
+                           help_text=_("Any day of the week; the settlement runs Monday to Sunday."))

@@ -65,3 +65,10 @@ def can_change(user, cooperative_id: int) -> bool:
 
 def can_read(user, cooperative_id: int) -> bool:
     return has_role(user, cooperative_id, SHIPMENT_READERS)
+
+
+def settlements_visible_to(user, queryset: QuerySet) -> QuerySet:
+    """Settlements of the co-ops whose shipments the user reads as staff."""
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(cooperative_id__in=cooperative_ids_with(user, SHIPMENT_READERS))

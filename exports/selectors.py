@@ -19,12 +19,13 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, TruncWeek
+from django.utils import timezone
 
 from coop.params import date_param, int_param, text_param
 from premiums.models import PremiumAccrual, PremiumReceipt
 
 from .models import Delivery, SaleReceipt, Shipment, ShipmentStatus, ShipmentStep
-from .permissions import deliveries_visible_to, shipments_visible_to
+from .permissions import deliveries_visible_to, settlements_visible_to, shipments_visible_to
 
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY_FIELD)
@@ -200,3 +201,99 @@ def premium_reconciliation(*, user, cooperative, date_from=None, date_to=None) -
     lines = [ReconciliationLine(importer=row["importer__name"], shipments=row["count"], accrued=row["accrued"],
                                 received=row["received"]) for row in per_importer]
     return lines, shipments
+
+
+# Settlements -----------------------------------------------------------------------------------
+
+
+def settlement_list(*, user, cooperative) -> QuerySet:
+    """The co-op's settlements, newest week first, with their totals."""
+    from .models import Settlement
+
+    return (
+        settlements_visible_to(user, Settlement.objects.filter(cooperative=cooperative))
+        .annotate(producers=Count("lines"), gross=Sum("lines__gross"), deducted=Sum("lines__deducted"),
+                  net=Sum("lines__net"))
+        .select_related("computed_by", "approved_by", "posted_by")
+        .order_by("-week_start")
+    )
+
+
+def settlement_for(*, user, pk: int):
+    from .models import Settlement
+
+    return (
+        settlements_visible_to(user, Settlement.objects.all())
+        .annotate(producers=Count("lines"), gross=Sum("lines__gross"), deducted=Sum("lines__deducted"),
+                  net=Sum("lines__net"), carried=Sum("lines__carried_forward"))
+        .select_related("cooperative", "computed_by", "approved_by", "posted_by")
+        .get(pk=pk)
+    )
+
+
+def settlement_lines(settlement) -> QuerySet:
+    return settlement.lines.select_related("member").order_by("member__number")
+
+
+def slip_for(*, user, settlement_id: int, member_id: int):
+    """A settlement line the user may see: staff of the co-op, or the producer it pays."""
+    from coop.tenancy import cooperative_ids_with
+
+    from .models import SettlementLine
+    from .permissions import SHIPMENT_READERS
+
+    lines = SettlementLine.objects.filter(settlement_id=settlement_id, member_id=member_id)
+    if not user.is_superuser:
+        lines = lines.filter(Q(cooperative_id__in=cooperative_ids_with(user, SHIPMENT_READERS)) | Q(member__user=user))
+    return (lines.select_related("settlement__cooperative", "member")
+            .prefetch_related(Prefetch("deductions", queryset=_deductions()))
+            .get())
+
+
+def _deductions():
+    from .models import SettlementDeduction
+
+    return SettlementDeduction.objects.select_related("type").order_by("type__priority", "type__code")
+
+
+def slip_deliveries(line) -> QuerySet:
+    week_end = line.settlement.week_start + datetime.timedelta(days=6)
+    return (Delivery.objects.filter(member_id=line.member_id, date__range=(line.settlement.week_start, week_end))
+            .exclude(shipment__status__in=["planned", "loading", "cancelled"])
+            .select_related("plot", "shipment", "rejection_reason").order_by("date", "id"))
+
+
+def member_of(user):
+    from members.models import Member
+
+    return Member.objects.filter(user=user).select_related("cooperative").first()
+
+
+@dataclass
+class MemberWeek:
+    week: datetime.date
+    deliveries: list
+    accepted: int
+    rejected: int
+    slip: object | None
+
+
+def member_weeks(*, user, member, weeks: int = 12) -> list[MemberWeek]:
+    """The member's last ``weeks`` weeks with deliveries: lines, totals and the slip when settled."""
+    from .models import SettlementLine, SettlementStatus
+
+    since = timezone.localdate() - datetime.timedelta(weeks=weeks)
+    deliveries = list(member_deliveries(user=user, member=member).filter(date__gte=since))
+    slips = {
+        line.settlement.week_start: line
+        for line in SettlementLine.objects.filter(member=member, settlement__week_start__gte=since - datetime.timedelta(days=7),
+                                                  settlement__status=SettlementStatus.POSTED).select_related("settlement")
+    }
+    by_week: dict[datetime.date, list] = {}
+    for delivery in deliveries:
+        by_week.setdefault(delivery.date - datetime.timedelta(days=delivery.date.weekday()), []).append(delivery)
+    return [
+        MemberWeek(week=week, deliveries=rows, accepted=sum(d.accepted_boxes for d in rows),
+                   rejected=sum(d.rejected_boxes for d in rows), slip=slips.get(week))
+        for week, rows in sorted(by_week.items(), reverse=True)
+    ]

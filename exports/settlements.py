@@ -179,6 +179,11 @@ def _write_lines(settlement: Settlement, delivered: list[dict], prices) -> None:
     SettlementDeduction.objects.bulk_create([p for member_parts in parts for p in member_parts], batch_size=5000)
 
 
+def can_approve(user, settlement: Settlement) -> bool:
+    return (settlement.status == SettlementStatus.COMPUTED and has_role(user, settlement.cooperative_id, APPROVERS)
+            and (settlement.computed_by_id != user.pk or user.is_superuser))
+
+
 def settlement_approve(*, settlement: Settlement, actor) -> Settlement:
     """A second person reviews and approves the computed settlement."""
     if not has_role(actor, settlement.cooperative_id, APPROVERS):

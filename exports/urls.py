@@ -19,3 +19,11 @@ urlpatterns = [
     path("shipments/<int:pk>/loading/", views.loading_sheet, name="loading_sheet"),
     path("deliveries/<int:pk>/remove/", views.delivery_remove, name="delivery_remove"),
 ]
+
+urlpatterns += [
+    path("<int:coop_id>/settlements/", views.settlement_list, name="settlements"),
+    path("settlements/<int:pk>/", views.settlement_detail, name="settlement"),
+    path("settlements/<int:pk>/step/", views.settlement_step, name="settlement_step"),
+    path("settlements/<int:pk>/slips/<int:member_id>/", views.settlement_slip, name="slip"),
+    path("me/", views.my_deliveries, name="my_deliveries"),
+]

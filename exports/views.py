@@ -12,12 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coop.params import date_param, int_param
+from coop.tenancy import has_role
 from coop.views_helpers import add_service_errors, paginate
 from premiums.services import premium_receive
 
 from . import selectors, services
-from .forms import DeliveryLineForm, InvoiceForm, ReceiptForm, ShipmentForm, StepForm
-from .models import Delivery, Importer, Shipment, ShipmentStatus
+from . import settlements as settlement_services
+from .forms import DeliveryLineForm, InvoiceForm, ReceiptForm, SettlementComputeForm, ShipmentForm, StepForm
+from .models import Delivery, Importer, Settlement, SettlementLine, Shipment, ShipmentStatus
 from .permissions import can_change, can_read, cooperatives_with_exports_for, deliveries_visible_to
 
 
@@ -277,3 +279,94 @@ def mass_balance(request, coop_id: int):
     context = {"cooperative": cooperative, "lines": lines, "year": year,
                "totals": {key: sum(getattr(line, key) for line in lines) for key in ("delivered", "rejected", "shipped")}}
     return render(request, "exports/mass_balance.html", context)
+
+
+# Weekly settlements ----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settlement_list(request, coop_id: int):
+    cooperative = _cooperative(request, coop_id)
+    form = SettlementComputeForm(request.POST or None)
+    if request.method == "POST":
+        if not can_change(request.user, cooperative.pk):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                settlement = settlement_services.settlement_compute(
+                    cooperative=cooperative, week_start=form.cleaned_data["week"], actor=request.user)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Settlement computed: review it, then have it approved."))
+                return redirect("exports:settlement", pk=settlement.pk)
+    context = {
+        "cooperative": cooperative, "form": form, "can_change": can_change(request.user, cooperative.pk),
+        "page": paginate(request, selectors.settlement_list(user=request.user, cooperative=cooperative)),
+        "query": "",
+    }
+    return render(request, "exports/settlement_list.html", context, status=400 if form.errors else 200)
+
+
+def _settlement(request, pk: int):
+    try:
+        return selectors.settlement_for(user=request.user, pk=pk)
+    except Settlement.DoesNotExist as error:
+        raise Http404 from error
+
+
+@login_required
+def settlement_detail(request, pk: int):
+    settlement = _settlement(request, pk)
+    context = {
+        "settlement": settlement, "cooperative": settlement.cooperative,
+        "page": paginate(request, selectors.settlement_lines(settlement), per_page=100), "query": "",
+        "can_change": can_change(request.user, settlement.cooperative_id),
+        "can_approve": settlement_services.can_approve(request.user, settlement),
+    }
+    return render(request, "exports/settlement_detail.html", context)
+
+
+@login_required
+@require_POST
+def settlement_step(request, pk: int):
+    settlement = _settlement(request, pk)
+    action = request.POST.get("action")
+    steps = {"approve": settlement_services.settlement_approve, "post": settlement_services.settlement_post}
+    if action not in steps:
+        raise Http404
+    allowed = (has_role(request.user, settlement.cooperative_id, settlement_services.APPROVERS) if action == "approve"
+               else can_change(request.user, settlement.cooperative_id))
+    if not allowed:
+        raise PermissionDenied
+    try:
+        steps[action](settlement=settlement, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Settlement approved.") if action == "approve" else _("Settlement posted."))
+    return redirect("exports:settlement", pk=settlement.pk)
+
+
+@login_required
+def settlement_slip(request, pk: int, member_id: int):
+    """A producer's slip for the week: printable; the producer sees their own."""
+    try:
+        line = selectors.slip_for(user=request.user, settlement_id=pk, member_id=member_id)
+    except SettlementLine.DoesNotExist as error:
+        raise Http404 from error
+    context = {"line": line, "settlement": line.settlement, "cooperative": line.settlement.cooperative,
+               "deliveries": selectors.slip_deliveries(line)}
+    return render(request, "exports/settlement_slip.html", context)
+
+
+@login_required
+def my_deliveries(request):
+    """A member's own deliveries by week, with rejections and settlement slips (phone first)."""
+    member = selectors.member_of(request.user)
+    if member is None:
+        raise PermissionDenied
+    weeks = selectors.member_weeks(user=request.user, member=member)
+    return render(request, "exports/my_deliveries.html", {"member": member, "weeks": weeks,
+                                                          "cooperative": member.cooperative})

@@ -159,3 +159,49 @@ def test_the_board_cannot_compute(apoq):
     apoq.ship(WEEK1, {"a": 10})
     with pytest.raises(ValidationError, match="role"):
         settlements.settlement_compute(cooperative=apoq.coop, week_start=WEEK1, actor=apoq.board)
+
+
+def test_settlement_pages_from_compute_to_slip(apoq, client):
+    from django.test import Client
+
+    apoq.ship(WEEK1, {"a": 100, "b": 1})
+    accountant, board = Client(HTTP_ACCEPT_LANGUAGE="en"), Client(HTTP_ACCEPT_LANGUAGE="en")
+    accountant.force_login(apoq.accountant)
+    board.force_login(apoq.board)
+    response = accountant.post(f"/exports/{apoq.coop.pk}/settlements/", {"week": "2026-10-07"})
+    settlement = apoq.coop.settlements.get()
+    assert response.status_code == 302 and response.url == f"/exports/settlements/{settlement.pk}/"
+    page = accountant.get(response.url).content.decode()
+    assert "USD 606.00" in page and "Approve" not in page  # the one who computed does not approve
+    assert board.post(f"/exports/settlements/{settlement.pk}/step/", {"action": "post"}).status_code == 403
+    board.post(f"/exports/settlements/{settlement.pk}/step/", {"action": "approve"})
+    accountant.post(f"/exports/settlements/{settlement.pk}/step/", {"action": "post"})
+    settlement.refresh_from_db()
+    assert settlement.status == SettlementStatus.POSTED
+    bad = accountant.post(f"/exports/{apoq.coop.pk}/settlements/", {"week": "2026-13-45"})
+    assert bad.status_code == 400
+
+    member_b = apoq.members["b"]
+    slip_url = f"/exports/settlements/{settlement.pk}/slips/{member_b.pk}/"
+    slip = accountant.get(slip_url).content.decode()
+    assert "USD 19.50 carried to next week" in slip and "USD 0.00" in slip
+
+    # The producer sees their own slip and deliveries; not another producer's.
+    from coop.models import User
+
+    login = User.objects.create_user("socio-b", password="x")
+    member_b.user = login
+    member_b.save(update_fields=["user"])
+    producer = Client(HTTP_ACCEPT_LANGUAGE="en")
+    producer.force_login(login)
+    assert producer.get(slip_url).status_code == 200
+    assert producer.get(f"/exports/settlements/{settlement.pk}/slips/{apoq.members['a'].pk}/").status_code == 404
+    assert producer.get(f"/exports/settlements/{settlement.pk}/").status_code == 404
+    mine = producer.get("/exports/me/").content.decode()
+    assert "Slip: net pay USD 0.00" in mine
+    other_coop = cooperative_create(name="Otra", short_name="OTRA", country="PE")
+    stranger = Client()
+    stranger.force_login(user_with_role(Role.ACCOUNTANT, other_coop, username="otra"))
+    assert stranger.get(slip_url).status_code == 404
+    assert stranger.get(f"/exports/settlements/{settlement.pk}/").status_code == 404
+    assert stranger.post(f"/exports/settlements/{settlement.pk}/step/", {"action": "approve"}).status_code == 404
