@@ -27,3 +27,4 @@ urlpatterns += [
     path("settlements/<int:pk>/slips/<int:member_id>/", views.settlement_slip, name="slip"),
     path("me/", views.my_deliveries, name="my_deliveries"),
 ]
+urlpatterns += [path("shipments/<int:pk>/loading/import/", views.loading_sheet_import, name="loading_sheet_import")]

@@ -370,3 +370,34 @@ def my_deliveries(request):
     weeks = selectors.member_weeks(user=request.user, member=member)
     return render(request, "exports/my_deliveries.html", {"member": member, "weeks": weeks,
                                                           "cooperative": member.cooperative})
+
+
+@login_required
+@require_POST
+def loading_sheet_import(request, pk: int):
+    """Load a CSV file of delivery lines into the container: all of it, or nothing."""
+    from members.csv_import import ImportRejected
+
+    from .csv_import import deliveries_import
+
+    shipment = _writable_shipment(request, pk)
+    upload = request.FILES.get("file")
+    errors = []
+    if upload is None:
+        errors = [_("Choose a CSV file.")]
+    elif upload.size > 5 * 1024 * 1024:
+        errors = [_("The file is larger than 5 MB.")]
+    else:
+        try:
+            count = deliveries_import(shipment=shipment, actor=request.user, data=upload.read())
+        except ImportRejected as rejected:
+            errors = [_("Line %(line)s, %(column)s: %(message)s") % {"line": e.line, "column": e.column or "–",
+                                                                     "message": e.message}
+                      for e in rejected.errors]
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, _("%(count)s lines loaded.") % {"count": count})
+            return redirect("exports:loading_sheet", pk=shipment.pk)
+    context = _sheet_context(shipment, DeliveryLineForm(shipment=shipment)) | {"import_errors": errors}
+    return render(request, "exports/loading_sheet.html", context, status=400)

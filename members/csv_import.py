@@ -83,7 +83,7 @@ def _records(reader, errors: list[RowError]):
             return
 
 
-def _read_rows(text: str, columns: list[Column]) -> tuple[list[_Row], list[RowError], dict[str, str]]:
+def read_rows(text: str, columns: list[Column]) -> tuple[list[_Row], list[RowError], dict[str, str]]:
     """The rows, the file-level errors, and each known column's header as written in the file."""
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -359,7 +359,7 @@ def register_import(*, cooperative: Cooperative, actor, kind: str, data: bytes, 
         text = decode(data)
     except UnicodeDecodeError as error:
         raise ImportRejected([RowError(1, "", _("The file is neither UTF-8 nor Windows-1252 text."))]) from error
-    rows, errors, header_of = _read_rows(text, LAYOUTS[kind])
+    rows, errors, header_of = read_rows(text, LAYOUTS[kind])
     if errors:
         raise ImportRejected(errors)
     result = ImportResult(lines=len(rows))
