@@ -47,11 +47,12 @@ def deliveries_import(*, shipment: Shipment, actor, data: bytes) -> int:
     if errors:
         raise ImportRejected(errors)
     coop_id = shipment.cooperative_id
-    members = {m.number: m for m in Member.objects.filter(cooperative_id=coop_id)}
-    plots = {p.code.upper(): p for p in Plot.objects.filter(cooperative_id=coop_id)}
     reasons = {r.code.upper(): r for r in RejectionReason.objects.filter(cooperative_id=coop_id, active=True)}
     with transaction.atomic():
         shipment = _lock_open_shipment(shipment)
+        # Read and locked after the shipment (as delivery_add does): statuses cannot change meanwhile.
+        members = {m.number: m for m in Member.objects.select_for_update(no_key=True).filter(cooperative_id=coop_id)}
+        plots = {p.code.upper(): p for p in Plot.objects.select_for_update(no_key=True).filter(cooperative_id=coop_id)}
         deliveries = []
         for row in rows:
             values = row.values

@@ -181,7 +181,7 @@ def shipment_update(*, shipment: Shipment, actor, **details) -> Shipment:
     """Change a shipment's details while it is planned or loading."""
     _require_writer(actor, shipment.cooperative_id)
     with transaction.atomic():
-        shipment = Shipment.objects.select_for_update().select_related("product", "importer").get(pk=shipment.pk)
+        shipment = Shipment.objects.select_for_update(of=("self",)).select_related("product", "importer").get(pk=shipment.pk)
         if shipment.status not in OPEN_FOR_LOADING:
             raise ValidationError(_("The shipment is %(status)s; its details no longer change.")
                                   % {"status": shipment.get_status_display().lower()})
@@ -220,7 +220,7 @@ def shipment_invoice(*, shipment: Shipment, actor, invoice_number: str, invoiced
     if not invoice_number:
         raise ValidationError({"invoice_number": _("Enter the invoice number.")})
     with transaction.atomic():
-        shipment = Shipment.objects.select_for_update().select_related("cooperative", "product").get(pk=shipment.pk)
+        shipment = Shipment.objects.select_for_update(of=("self",)).select_related("cooperative", "product").get(pk=shipment.pk)
         if shipment.status != ShipmentStatus.SHIPPED:
             raise ValidationError(_("Only a shipped container is invoiced; this one is %(status)s.")
                                   % {"status": shipment.get_status_display().lower()})
@@ -260,7 +260,7 @@ def sale_receive(*, shipment: Shipment, actor, amount: Decimal, received_on: dat
     if amount is None or amount <= 0:
         raise ValidationError({"amount": _("Enter an amount above zero.")})
     with transaction.atomic():
-        shipment = Shipment.objects.select_for_update().select_related("cooperative").get(pk=shipment.pk)
+        shipment = Shipment.objects.select_for_update(of=("self",)).select_related("cooperative").get(pk=shipment.pk)
         if shipment.status != ShipmentStatus.INVOICED:
             raise ValidationError(_("Payments are recorded for an invoiced shipment; this one is %(status)s.")
                                   % {"status": shipment.get_status_display().lower()})
@@ -323,6 +323,14 @@ def _lock_open_shipment(shipment: Shipment) -> Shipment:
     return shipment
 
 
+def _lock_member_and_plot(member: Member, plot: Plot) -> tuple[Member, Plot]:
+    """The member and plot as the database has them now, locked (after the shipment, a fixed
+    order) so a status change or a de-certification waits until the delivery is written."""
+    locked_member = Member.objects.select_for_update(no_key=True).get(pk=member.pk)
+    locked_plot = Plot.objects.select_for_update(no_key=True).get(pk=plot.pk)
+    return locked_member, locked_plot
+
+
 def _check_capacity(shipment: Shipment, adding: int, excluding: int | None = None) -> None:
     loaded = shipment.deliveries.exclude(pk=excluding).aggregate(t=Sum("accepted_boxes"))["t"] or 0
     if loaded + adding > shipment.capacity:
@@ -339,6 +347,7 @@ def delivery_add(*, shipment: Shipment, actor, member: Member, plot: Plot, date:
     _require_writer(actor, shipment.cooperative_id)
     with transaction.atomic():
         shipment = _lock_open_shipment(shipment)
+        member, plot = _lock_member_and_plot(member, plot)
         delivery = Delivery(cooperative_id=shipment.cooperative_id, shipment=shipment, member=member, plot=plot,
                             date=date, accepted_boxes=accepted_boxes, rejected_boxes=rejected_boxes,
                             rejection_reason=rejection_reason, recorded_by=actor)
@@ -361,6 +370,7 @@ def delivery_update(*, delivery: Delivery, actor, **changes) -> Delivery:
             if field not in allowed:
                 raise ValueError(f"unknown delivery field: {field}")
             setattr(delivery, field, value)
+        delivery.member, delivery.plot = _lock_member_and_plot(delivery.member, delivery.plot)
         _check_delivery(delivery, shipment)
         _check_capacity(shipment, delivery.accepted_boxes, excluding=delivery.pk)
         delivery.save()

@@ -206,7 +206,7 @@ def settlement_post(*, settlement: Settlement, actor, date: datetime.date | None
     if not can_change(actor, settlement.cooperative_id):
         raise ValidationError(_("Your role does not allow this."))
     with transaction.atomic():
-        settlement = Settlement.objects.select_for_update().select_related("cooperative").get(pk=settlement.pk)
+        settlement = Settlement.objects.select_for_update(of=("self",)).select_related("cooperative").get(pk=settlement.pk)
         if settlement.status != SettlementStatus.APPROVED:
             raise ValidationError(_("Only an approved settlement is posted; this one is %(status)s.")
                                   % {"status": settlement.get_status_display().lower()})

@@ -150,12 +150,28 @@ def transaction_post(
     return entry
 
 
+def _document_recorded_by(entry: Transaction) -> str | None:
+    """The kind of document (invoice, receipt, allocation, settlement...) that owns the entry.
+
+    Other apps link their documents to the entry they posted one to one; a hand reversal of such
+    an entry would leave the document saying one thing and the books another."""
+    for relation in Transaction._meta.related_objects:
+        if relation.one_to_one and relation.related_model._meta.app_label != Transaction._meta.app_label:
+            if relation.related_model._default_manager.filter(**{relation.field.name: entry}).exists():
+                return str(relation.related_model._meta.verbose_name)
+    return None
+
+
 def transaction_reverse(*, entry: Transaction, actor, date: datetime.date | None = None, memo: str = "") -> Transaction:
     """Post the mirror image of ``entry``, linked to it. A transaction is reversed at most once."""
     if entry.reverses_id:
         raise ValidationError(_("This transaction is itself a reversal; post a new transaction instead."))
     if Transaction.objects.filter(reverses=entry).exists():
         raise ValidationError(_("This transaction has already been reversed."))
+    document = _document_recorded_by(entry)
+    if document:
+        raise ValidationError(_("This transaction records a %(document)s; it is corrected with that document, "
+                                "so the document and the books stay equal.") % {"document": document})
     legs = [(leg.account, -leg.amount) for leg in entry.legs.select_related("account")]
     return transaction_post(
         cooperative=entry.cooperative, date=date or timezone.localdate(),

@@ -5,7 +5,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -76,7 +76,7 @@ def plan_line_set(*, plan: DevelopmentPlan, actor, code: str, project: str, obje
     """Add a line to a draft, or change the draft's line with that code."""
     _require(actor, plan.cooperative_id)
     with transaction.atomic():
-        plan = DevelopmentPlan.objects.select_for_update().select_related("cooperative").get(pk=plan.pk)
+        plan = DevelopmentPlan.objects.select_for_update(of=("self",)).select_related("cooperative").get(pk=plan.pk)
         if plan.status != PlanStatus.DRAFT:
             raise ValidationError(_("An approved plan is not changed: draft a new version and have it approved."))
         fund = fund or _fund_for(plan.cooperative, code, project)
@@ -235,7 +235,7 @@ def premium_accrue(*, shipment: Shipment, actor) -> PremiumAccrual | None:
 
     Exactly once: a repeat returns the first accrual (one per shipment, held by the database)."""
     with transaction.atomic():
-        shipment = Shipment.objects.select_for_update().select_related("cooperative", "product").get(pk=shipment.pk)
+        shipment = Shipment.objects.select_for_update(of=("self",)).select_related("cooperative", "product").get(pk=shipment.pk)
         existing = PremiumAccrual.objects.filter(shipment=shipment).first()
         if existing or not shipment.fairtrade:
             return existing
@@ -291,8 +291,21 @@ def premium_receive(*, shipment: Shipment, actor, amount: Decimal, received_on: 
         raise ValidationError({"reference": _("Enter the bank reference of the payment.")})
     if amount is None or amount <= 0:
         raise ValidationError({"amount": _("Enter an amount above zero.")})
+    try:
+        return _premium_receipt_record(shipment=shipment, actor=actor, amount=amount, received_on=received_on,
+                                       reference=reference, idempotency_key=idempotency_key,
+                                       request_digest=request_digest, earlier=earlier)
+    except IntegrityError as error:
+        # The same key, committed by a concurrent request this one could not see: a retry or a conflict.
+        if found := earlier():
+            return found, False
+        raise ValidationError(_("The books changed while the payment was recorded; send it again.")) from error
+
+
+def _premium_receipt_record(*, shipment, actor, amount, received_on, reference, idempotency_key, request_digest,
+                            earlier) -> tuple[PremiumReceipt, bool]:
     with transaction.atomic():
-        shipment = Shipment.objects.select_for_update().select_related("cooperative").get(pk=shipment.pk)
+        shipment = Shipment.objects.select_for_update(of=("self",)).select_related("cooperative").get(pk=shipment.pk)
         if found := earlier():  # the same request, recorded while this one waited for the lock
             return found, False
         if shipment.status != ShipmentStatus.INVOICED or not PremiumAccrual.objects.filter(shipment=shipment).exists():

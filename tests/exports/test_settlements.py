@@ -205,3 +205,14 @@ def test_settlement_pages_from_compute_to_slip(apoq, client):
     assert stranger.get(slip_url).status_code == 404
     assert stranger.get(f"/exports/settlements/{settlement.pk}/").status_code == 404
     assert stranger.post(f"/exports/settlements/{settlement.pk}/step/", {"action": "approve"}).status_code == 404
+
+
+def test_an_entry_a_document_owns_is_not_reversed_by_hand(apoq):
+    from ledger.services import transaction_reverse
+
+    apoq.ship(WEEK1, {"a": 10})
+    week1 = settlements.settlement_compute(cooperative=apoq.coop, week_start=WEEK1, actor=apoq.accountant)
+    settlements.settlement_approve(settlement=week1, actor=apoq.board)
+    week1 = settlements.settlement_post(settlement=week1, actor=apoq.accountant)
+    with pytest.raises(ValidationError, match="records a settlement"):
+        transaction_reverse(entry=week1.transaction, actor=apoq.accountant)
