@@ -155,8 +155,10 @@ def _document_recorded_by(entry: Transaction) -> str | None:
 
     Other apps link their documents to the entry they posted one to one; a hand reversal of such
     an entry would leave the document saying one thing and the books another."""
-    for relation in Transaction._meta.related_objects:
-        if relation.one_to_one and relation.related_model._meta.app_label != Transaction._meta.app_label:
+    # include_hidden: the documents' links are declared with related_name="+".
+    for relation in Transaction._meta.get_fields(include_hidden=True):
+        if (relation.one_to_one and relation.auto_created and not relation.concrete
+                and relation.related_model._meta.app_label != Transaction._meta.app_label):
             if relation.related_model._default_manager.filter(**{relation.field.name: entry}).exists():
                 return str(relation.related_model._meta.verbose_name)
     return None
