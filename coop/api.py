@@ -1,7 +1,7 @@
 """Shared pieces of the REST API: one error format, scoped lookups."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, pagination, parsers, serializers
+from rest_framework import exceptions, parsers, serializers
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -35,10 +35,3 @@ class JSONParser(parsers.JSONParser):
         except RecursionError as error:
             raise exceptions.ParseError("JSON parse error - nested too deeply") from error
 
-
-class Pagination(pagination.PageNumberPagination):
-    """Pages of 50 by default; ``?page_size=`` up to 200."""
-
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200

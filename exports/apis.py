@@ -5,6 +5,7 @@ import hashlib
 import json
 
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -12,6 +13,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from coop.api import ErrorSerializer
+from coop.uploads import serve
 from premiums.services import IdempotencyConflict, premium_receive
 
 from . import selectors
@@ -109,3 +111,14 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             return Response({"Idempotency-Key": ["This key was used for a different request."]},
                             status=status.HTTP_409_CONFLICT)
         return Response(PremiumReceiptSerializer(receipt).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ErrorSerializer},
+                   parameters=[OpenApiParameter("document_id", int, OpenApiParameter.PATH)])
+    @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_id>[0-9]{1,9})")
+    def document(self, request, pk=None, document_id=None):
+        """One of the shipment's documents, as a download."""
+        shipment = self.get_object()
+        document = next((d for d in shipment.documents.all() if d.pk == int(document_id)), None)
+        if document is None:
+            raise Http404
+        return serve(document.file)

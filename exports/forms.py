@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from coop.forms import DateInput
 from members.models import Member, Plot
 
-from .models import Importer, Product, RejectionReason, Shipment
+from .models import DocumentKind, Importer, Product, RejectionReason, Shipment
 
 
 def money_field(label, required=True):
@@ -120,3 +120,8 @@ class DeliveryLineForm(forms.Form):
 class SettlementComputeForm(forms.Form):
     week = forms.DateField(label=_("Week of"), widget=DateInput(),
                            help_text=_("Any day of the week; the settlement runs Monday to Sunday."))
+
+
+class ShipmentDocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=DocumentKind.choices)
+    file = forms.FileField(label=_("File"), help_text=_("PDF, JPEG or PNG of at most 10 MB."))

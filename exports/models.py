@@ -487,3 +487,34 @@ class SettlementDeduction(models.Model):
 
     def __str__(self):
         return f"{self.type}: {self.recovered}"
+
+
+class DocumentKind(models.TextChoices):
+    INVOICE = "invoice", _("Commercial invoice")
+    PACKING_LIST = "packing_list", _("Packing list")
+    BILL_OF_LADING = "bill_of_lading", _("Bill of lading")
+    PHYTOSANITARY = "phytosanitary", _("Phytosanitary certificate")
+    ORIGIN = "origin", _("Certificate of origin")
+    FAIRTRADE = "fairtrade", _("Fairtrade transaction certificate")
+    ORGANIC = "organic", _("Organic certificate of inspection")
+    OTHER = "other", _("Other")
+
+
+class ShipmentDocument(models.Model):
+    """A document of the shipment (invoice, bill of lading, certificates): the importer reads
+    those of its shipments through the API."""
+
+    cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
+    shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
+    file = models.FileField(_("file"), upload_to="shipments/%Y/")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["shipment", "kind", "id"]
+        verbose_name = _("shipment document")
+        verbose_name_plural = _("shipment documents")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.shipment_id}"

@@ -99,6 +99,7 @@ def shipment_detail(*, user, pk: int) -> Shipment:
             Prefetch("deliveries", queryset=deliveries),
             Prefetch("sale_receipts", queryset=SaleReceipt.objects.select_related("recorded_by")),
             Prefetch("premium_receipts", queryset=PremiumReceipt.objects.select_related("recorded_by")),
+            "documents",
             "cooperative__certifications",
         )
         .get(pk=pk)

@@ -52,13 +52,26 @@ class ShipmentCertificationSerializer(serializers.Serializer):
     expires_on = serializers.DateField()
 
 
+class ShipmentDocumentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField(help_text="Download (same authentication as the API)")
+
+    def get_url(self, document) -> str:
+        path = f"/api/v1/shipments/{document.shipment_id}/documents/{document.pk}/"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
 class ShipmentDetailSerializer(ShipmentSerializer):
     steps = ShipmentStepSerializer(many=True, read_only=True)
+    documents = ShipmentDocumentSerializer(many=True, read_only=True)
     traceability = serializers.SerializerMethodField()
     certifications = serializers.SerializerMethodField()
 
     class Meta(ShipmentSerializer.Meta):
-        fields = [*ShipmentSerializer.Meta.fields, "steps", "traceability", "certifications"]
+        fields = [*ShipmentSerializer.Meta.fields, "steps", "traceability", "certifications", "documents"]
 
     def get_traceability(self, shipment) -> TraceLineSerializer(many=True):
         from .selectors import traceability

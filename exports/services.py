@@ -16,6 +16,7 @@ from knox.models import AuthToken
 
 from coop.formatting import amount_text
 from coop.models import Cooperative
+from coop.uploads import clean_shipment_document
 from ledger.models import Account
 from ledger.services import transaction_post
 from members.models import Member, MemberStatus, OrganicStatus, Plot
@@ -24,6 +25,7 @@ from .lifecycle import paid_when_settled, sale_outstanding, shipment_step
 from .models import (
     OPEN_FOR_LOADING,
     Delivery,
+    DocumentKind,
     Importer,
     ImporterClient,
     Price,
@@ -31,6 +33,7 @@ from .models import (
     RejectionReason,
     SaleReceipt,
     Shipment,
+    ShipmentDocument,
     ShipmentStatus,
 )
 from .permissions import can_change
@@ -383,3 +386,18 @@ def delivery_remove(*, delivery: Delivery, actor) -> None:
     with transaction.atomic():
         _lock_open_shipment(delivery.shipment)
         Delivery.objects.filter(pk=delivery.pk).delete()
+
+
+def shipment_document_add(*, shipment: Shipment, actor, kind: str, file) -> ShipmentDocument:
+    """Attach a checked file (PDF, JPEG or PNG, at most 10 MB) to the shipment."""
+    _require_writer(actor, shipment.cooperative_id)
+    if kind not in DocumentKind.values:
+        raise ValidationError({"kind": _("Choose the kind of document.")})
+    try:
+        file = clean_shipment_document(file)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
+    if file is None:
+        raise ValidationError({"file": _("Choose a file.")})
+    return ShipmentDocument.objects.create(cooperative_id=shipment.cooperative_id, shipment=shipment, kind=kind,
+                                           file=file, uploaded_by=actor)

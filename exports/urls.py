@@ -28,3 +28,7 @@ urlpatterns += [
     path("me/", views.my_deliveries, name="my_deliveries"),
 ]
 urlpatterns += [path("shipments/<int:pk>/loading/import/", views.loading_sheet_import, name="loading_sheet_import")]
+urlpatterns += [
+    path("shipments/<int:pk>/documents/", views.shipment_document_add, name="shipment_document_add"),
+    path("documents/<int:pk>/", views.shipment_document, name="shipment_document"),
+]

@@ -18,9 +18,23 @@ from premiums.services import premium_receive
 
 from . import selectors, services
 from . import settlements as settlement_services
-from .forms import DeliveryLineForm, InvoiceForm, ReceiptForm, SettlementComputeForm, ShipmentForm, StepForm
-from .models import Delivery, Importer, Settlement, SettlementLine, Shipment, ShipmentStatus
-from .permissions import can_change, can_read, cooperatives_with_exports_for, deliveries_visible_to
+from .forms import (
+    DeliveryLineForm,
+    InvoiceForm,
+    ReceiptForm,
+    SettlementComputeForm,
+    ShipmentDocumentForm,
+    ShipmentForm,
+    StepForm,
+)
+from .models import Delivery, Importer, Settlement, SettlementLine, Shipment, ShipmentDocument, ShipmentStatus
+from .permissions import (
+    can_change,
+    can_read,
+    cooperatives_with_exports_for,
+    deliveries_visible_to,
+    rows_of_visible_shipments,
+)
 
 
 def _cooperative(request, coop_id: int):
@@ -129,6 +143,7 @@ def _detail_context(request, shipment, **forms):
         "invoice_form": forms.get("invoice_form") or InvoiceForm(prefix="invoice"),
         "sale_form": forms.get("sale_form") or ReceiptForm(prefix="sale"),
         "premium_form": forms.get("premium_form") or ReceiptForm(prefix="premium"),
+        "document_form": forms.get("document_form") or ShipmentDocumentForm(prefix="document"),
     }
     return context
 
@@ -401,3 +416,22 @@ def loading_sheet_import(request, pk: int):
             return redirect("exports:loading_sheet", pk=shipment.pk)
     context = _sheet_context(shipment, DeliveryLineForm(shipment=shipment)) | {"import_errors": errors}
     return render(request, "exports/loading_sheet.html", context, status=400)
+
+
+@login_required
+@require_POST
+def shipment_document_add(request, pk: int):
+    shipment = _writable_shipment(request, pk)
+    form = ShipmentDocumentForm(request.POST, request.FILES, prefix="document")
+    return _act(request, shipment, form, "document_form", lambda data: services.shipment_document_add(
+        shipment=shipment, actor=request.user, kind=data["kind"], file=data["file"]), _("Document added."))
+
+
+@login_required
+def shipment_document(request, pk: int):
+    """A shipment's document, to those who may read the shipment's page."""
+    from coop.uploads import serve
+
+    document = get_object_or_404(rows_of_visible_shipments(request.user, ShipmentDocument.objects.all()), pk=pk)
+    _shipment(request, document.shipment_id)  # staff of the co-op only: importers use the API
+    return serve(document.file)

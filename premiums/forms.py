@@ -3,10 +3,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coop import uploads
 from coop.forms import DateInput
 from ledger.models import Account, AccountType
 
-from . import uploads
 from .services import UNALLOCATED
 
 # Enough for any co-op's Assembly; beyond it a number is a typing mistake.

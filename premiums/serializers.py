@@ -3,7 +3,8 @@ from decimal import Decimal
 from django.urls import reverse
 from rest_framework import serializers
 
-from . import uploads
+from coop import uploads
+
 from .forms import MAX_PEOPLE
 from .models import Allocation, DevelopmentPlan, GeneralAssembly, PlanLine, PlanStatus, Spending
 

@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from coop import uploads
 from coop.params import int_param
 from coop.views_helpers import add_service_errors
 
-from . import selectors, services, uploads
+from . import selectors, services
 from .forms import AllocationForm, AssemblyForm, PlanDraftForm, PlanLineForm, SpendingForm
 from .models import DevelopmentPlan, PlanLine, PlanStatus, Spending
 from .permissions import can_approve, can_manage, cooperatives_with_premiums_for

@@ -109,3 +109,34 @@ def test_a_token_that_is_wrong_is_refused(world):
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION="Token " + "0" * 64)
     assert api.get("/api/v1/shipments/").status_code == 401
+
+
+def test_documents_reach_the_importer_of_the_shipment_only(world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    settings.MEDIA_ROOT = tmp_path
+    shipment = world.shipments["a1"]
+    staff = Client(HTTP_ACCEPT_LANGUAGE="en")
+    staff.force_login(world.staff[world.apoq.pk])
+    fake = SimpleUploadedFile("bl.pdf", b"not a pdf", content_type="application/pdf")
+    refused = staff.post(f"/exports/shipments/{shipment.pk}/documents/", {"document-kind": "bill_of_lading",
+                                                                           "document-file": fake})
+    assert refused.status_code == 400 and "must be a PDF, JPEG or PNG" in refused.content.decode()
+    pdf = SimpleUploadedFile("B/L 0042.pdf", b"%PDF-1.7 bill of lading", content_type="application/pdf")
+    added = staff.post(f"/exports/shipments/{shipment.pk}/documents/", {"document-kind": "bill_of_lading",
+                                                                         "document-file": pdf})
+    assert added.status_code == 302
+    document = shipment.documents.get()
+    assert b"".join(staff.get(f"/exports/documents/{document.pk}/").streaming_content).startswith(b"%PDF")
+
+    listed = world.importer_a.get(f"/api/v1/shipments/{shipment.pk}/").json()["documents"]
+    assert [d["kind"] for d in listed] == ["bill_of_lading"]
+    download = world.importer_a.get(f"/api/v1/shipments/{shipment.pk}/documents/{document.pk}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
+    assert world.importer_b.get(f"/api/v1/shipments/{shipment.pk}/documents/{document.pk}/").status_code == 404
+    other = world.shipments["a2"]
+    assert world.importer_a.get(f"/api/v1/shipments/{other.pk}/documents/{document.pk}/").status_code == 404
+    hualtaco = Client()
+    hualtaco.force_login(world.staff[world.hualtaco.pk])
+    assert hualtaco.get(f"/exports/documents/{document.pk}/").status_code == 404

@@ -1,6 +1,6 @@
-"""The documents behind the premium: the Assembly's minutes (PDF) and spending receipts (PDF,
+"""Uploaded documents: the Assembly's minutes (PDF), spending receipts and shipment documents (PDF,
 JPEG or PNG). Checked by their first bytes, not by what the browser claims; served only through
-views that check who asks (premiums/views.py), never from MEDIA_URL."""
+views that check who asks, never from MEDIA_URL."""
 
 import os
 
@@ -67,3 +67,7 @@ def serve(field_file) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def clean_shipment_document(upload):
+    return clean_document(upload, RECEIPT_KINDS, what=_("The document must be a PDF, JPEG or PNG file."))
