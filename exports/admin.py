@@ -7,7 +7,17 @@ from django.contrib import admin
 
 from coop.admin import CooperativeScopedAdmin
 
-from .models import Importer, ImporterClient, ImporterContact, Price, Product, RejectionReason, Shipment
+from .models import (
+    DeductionType,
+    Importer,
+    ImporterClient,
+    ImporterContact,
+    Price,
+    ProducerPrice,
+    Product,
+    RejectionReason,
+    Shipment,
+)
 
 
 class ImporterContactInline(admin.TabularInline):
@@ -66,3 +76,27 @@ class ShipmentAdmin(CooperativeScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ProducerPrice)
+class ProducerPriceAdmin(CooperativeScopedAdmin):
+    list_display = ["product", "organic", "valid_from", "price", "cooperative"]
+    list_filter = ["organic", ("cooperative", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["product", "cooperative"]
+
+
+@admin.register(DeductionType)
+class DeductionTypeAdmin(CooperativeScopedAdmin):
+    """What settlements deduct, in priority order; the account credited must be the co-op's."""
+
+    list_display = ["code", "name", "basis", "rate", "priority", "account", "active", "cooperative"]
+    list_filter = ["active", "basis", ("cooperative", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["account", "cooperative"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "account" and not request.user.is_superuser:
+            from coop.admin import administered_ids
+            from ledger.models import Account
+
+            kwargs["queryset"] = Account.objects.filter(cooperative_id__in=administered_ids(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

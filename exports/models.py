@@ -12,6 +12,7 @@ each) and the deliveries of producers' boxes loaded into them.
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -386,6 +387,10 @@ class DeductionType(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.account_id and self.cooperative_id and self.account.cooperative_id != self.cooperative_id:
+            raise ValidationError({"account": _("Choose an account of the cooperative.")})
 
 
 class SettlementStatus(models.TextChoices):
