@@ -298,3 +298,14 @@ def member_weeks(*, user, member, weeks: int = 12) -> list[MemberWeek]:
                    rejected=sum(d.rejected_boxes for d in rows), slip=slips.get(week))
         for week, rows in sorted(by_week.items(), reverse=True)
     ]
+
+
+def producer_shipments(*, user, member) -> QuerySet:
+    """Traceability from the producer: the shipments their boxes went into, with their boxes."""
+    return (
+        deliveries_visible_to(user, Delivery.objects.filter(member=member))
+        .values("shipment_id", "shipment__container_number", "shipment__etd", "shipment__status",
+                "shipment__importer__name", "shipment__organic", "shipment__fairtrade")
+        .annotate(boxes=Sum("accepted_boxes"), rejected=Sum("rejected_boxes"), plots=Count("plot", distinct=True))
+        .order_by("-shipment__etd", "-shipment_id")
+    )

@@ -32,3 +32,4 @@ urlpatterns += [
     path("shipments/<int:pk>/documents/", views.shipment_document_add, name="shipment_document_add"),
     path("documents/<int:pk>/", views.shipment_document, name="shipment_document"),
 ]
+urlpatterns += [path("producers/<int:member_id>/", views.producer_traceability, name="producer")]

@@ -435,3 +435,17 @@ def shipment_document(request, pk: int):
     document = get_object_or_404(rows_of_visible_shipments(request.user, ShipmentDocument.objects.all()), pk=pk)
     _shipment(request, document.shipment_id)  # staff of the co-op only: importers use the API
     return serve(document.file)
+
+
+@login_required
+def producer_traceability(request, member_id: int):
+    """The shipments a producer's boxes went into (co-op staff)."""
+    from members.models import Member
+
+    member = get_object_or_404(Member.objects.select_related("cooperative"), pk=member_id)
+    if not (request.user.is_superuser or can_read(request.user, member.cooperative_id)):
+        raise Http404
+    page = paginate(request, selectors.producer_shipments(user=request.user, member=member))
+    page.object_list = [row | {"status": ShipmentStatus(row["shipment__status"]).label} for row in page.object_list]
+    context = {"member": member, "cooperative": member.cooperative, "page": page, "query": ""}
+    return render(request, "exports/producer_traceability.html", context)

@@ -164,3 +164,14 @@ def test_pages_are_in_spanish(world):
     with translation.override("es"):
         page = client.get(f"/exports/shipments/{world.shipments['a1'].pk}/").content.decode()
     assert "Trazabilidad" in page and "USD 1\u00a0080,00" in page
+
+
+def test_traceability_from_the_producer(world, django_assert_max_num_queries):
+    coop = world.apoq
+    accountant = client_for(world.staff[coop.pk])
+    delivery = world.shipments["a1"].deliveries.select_related("member").first()
+    with django_assert_max_num_queries(10):
+        page = accountant.get(f"/exports/producers/{delivery.member_id}/")
+    body = page.content.decode()
+    assert page.status_code == 200 and world.shipments["a1"].container_number in body and "Invoiced" in body
+    assert client_for(world.staff[world.hualtaco.pk]).get(f"/exports/producers/{delivery.member_id}/").status_code == 404
