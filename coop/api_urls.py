@@ -22,6 +22,7 @@ router.register("premiums/allocations", premium_apis.AllocationViewSet, basename
 router.register("premiums/spending", premium_apis.SpendingViewSet, basename="premium-spending")
 
 urlpatterns = [
+    path("premiums/reconciliation/", export_apis.PremiumReconciliationView.as_view(), name="premium-reconciliation"),
     path("ledger/trial-balance/", ledger_apis.TrialBalanceView.as_view(), name="ledger-trial-balance"),
     *router.urls,
 ]

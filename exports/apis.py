@@ -5,24 +5,28 @@ import hashlib
 import json
 
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from coop.api import ErrorSerializer
+from coop.params import date_param, int_param
 from coop.uploads import serve
 from premiums.services import IdempotencyConflict, premium_receive
 
 from . import selectors
 from .models import Shipment, ShipmentStatus
-from .permissions import can_change, importer_id_of
+from .permissions import can_change, cooperatives_with_exports_for, importer_id_of
 from .serializers import (
     DeliverySerializer,
     PremiumPaymentAdviceSerializer,
     PremiumReceiptSerializer,
+    ReconciliationLineSerializer,
     ShipmentDetailSerializer,
     ShipmentSerializer,
 )
@@ -122,3 +126,22 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if document is None:
             raise Http404
         return serve(document.file)
+
+
+class PremiumReconciliationView(APIView):
+    """Premium accrued against received per importer, for a co-op's staff (the shipments list
+    gives the same per shipment)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("cooperative", int, required=True, description="Cooperative id"),
+                    OpenApiParameter("from", str, description="Invoiced on or after, YYYY-MM-DD"),
+                    OpenApiParameter("to", str, description="Invoiced on or before, YYYY-MM-DD")],
+        responses={200: ReconciliationLineSerializer(many=True), 404: ErrorSerializer},
+    )
+    def get(self, request):
+        cooperative = get_object_or_404(cooperatives_with_exports_for(request.user),
+                                        pk=int_param(request.query_params, "cooperative") or 0)
+        lines, _shipments = selectors.premium_reconciliation(
+            user=request.user, cooperative=cooperative, date_from=date_param(request.query_params, "from"),
+            date_to=date_param(request.query_params, "to"))
+        return Response(ReconciliationLineSerializer(lines, many=True).data)

@@ -112,3 +112,11 @@ class PremiumReceiptSerializer(serializers.Serializer):
     reference = serializers.CharField()
     transaction = serializers.IntegerField(source="transaction_id")
     recorded_at = serializers.DateTimeField()
+
+
+class ReconciliationLineSerializer(serializers.Serializer):
+    importer = serializers.CharField()
+    shipments = serializers.IntegerField()
+    accrued = serializers.DecimalField(max_digits=14, decimal_places=2)
+    received = serializers.DecimalField(max_digits=14, decimal_places=2)
+    outstanding = serializers.DecimalField(max_digits=14, decimal_places=2)

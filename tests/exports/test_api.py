@@ -140,3 +140,26 @@ def test_documents_reach_the_importer_of_the_shipment_only(world, settings, tmp_
     hualtaco = Client()
     hualtaco.force_login(world.staff[world.hualtaco.pk])
     assert hualtaco.get(f"/exports/documents/{document.pk}/").status_code == 404
+
+
+def test_premium_reconciliation_per_importer(world):
+    api = APIClient()
+    api.force_authenticate(world.staff[world.apoq.pk])
+    rows = api.get(f"/api/v1/premiums/reconciliation/?cooperative={world.apoq.pk}").json()
+    assert rows == [
+        {"importer": "Importer A", "shipments": 1, "accrued": "1080.00", "received": "0.00", "outstanding": "1080.00"},
+        {"importer": "Importer B", "shipments": 1, "accrued": "1080.00", "received": "0.00", "outstanding": "1080.00"},
+    ]
+    assert api.get(f"/api/v1/premiums/reconciliation/?cooperative={world.hualtaco.pk}").status_code == 404
+    assert world.importer_a.get(f"/api/v1/premiums/reconciliation/?cooperative={world.apoq.pk}").status_code == 404
+
+
+def test_throttling_answers_429(world, monkeypatch):
+    from rest_framework.throttling import UserRateThrottle
+
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/minute", "anon": "3/minute"})
+    from django.core.cache import cache
+
+    cache.clear()
+    codes = [world.importer_b.get("/api/v1/shipments/").status_code for _ in range(5)]
+    assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
