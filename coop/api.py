@@ -35,3 +35,19 @@ class JSONParser(parsers.JSONParser):
         except RecursionError as error:
             raise exceptions.ParseError("JSON parse error - nested too deeply") from error
 
+
+
+def document_not_found(result, generator, request, public):
+    """drf-spectacular hook: every operation may answer 404 (an object outside one's scope, a
+    page past the last); operations that document no 404 get the {"detail": "..."} body."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("NotFound", {"type": "object", "properties": {"detail": {"type": "string"}},
+                                    "required": ["detail"]})
+    for path in result.get("paths", {}).values():
+        for method, operation in path.items():
+            if method in {"get", "post", "put", "patch", "delete"}:
+                operation.setdefault("responses", {}).setdefault("404", {
+                    "description": "Not found",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NotFound"}}},
+                })
+    return result

@@ -50,13 +50,24 @@ def cooperative_detail(request, pk: int):
     return render(request, "coop/cooperative_detail.html", context)
 
 
+def _for_api(request) -> bool:
+    """A request under /api/ answers in the API's JSON error format, also when no route matched."""
+    return request.path.startswith("/api/")
+
+
 def not_found(request, exception=None):
+    if _for_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "404.html", status=404)
 
 
 def forbidden(request, exception=None):
+    if _for_api(request):
+        return JsonResponse({"detail": "You do not have permission to perform this action."}, status=403)
     return render(request, "403.html", status=403)
 
 
 def server_error(request):
+    if _for_api(request):
+        return JsonResponse({"detail": "Server error."}, status=500)
     return render(request, "500.html", status=500)

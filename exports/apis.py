@@ -118,11 +118,11 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: ErrorSerializer},
                    parameters=[OpenApiParameter("document_id", int, OpenApiParameter.PATH)])
-    @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_id>[0-9]{1,9})")
+    @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_id>[^/.]+)")
     def document(self, request, pk=None, document_id=None):
         """One of the shipment's documents, as a download."""
         shipment = self.get_object()
-        document = next((d for d in shipment.documents.all() if d.pk == int(document_id)), None)
+        document = next((d for d in shipment.documents.all() if str(d.pk) == document_id), None)
         if document is None:
             raise Http404
         return serve(document.file)

@@ -21,6 +21,7 @@ from .serializers import (
     PeriodSerializer,
     ReverseSerializer,
     StatementLineSerializer,
+    StatementPageSerializer,
     TransactionCreateSerializer,
     TransactionSerializer,
     TrialBalanceLineSerializer,
@@ -45,9 +46,9 @@ class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         parameters=[OpenApiParameter("after", str, description="date_legid where the previous page ended")],
-        responses={200: StatementLineSerializer(many=True), 404: ErrorSerializer},
+        responses={200: StatementPageSerializer, 404: ErrorSerializer},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def statement(self, request, pk=None):
         account = self.get_object()
         after = selectors.statement_position(request.query_params.get("after", ""))

@@ -63,7 +63,7 @@ class StatementLineSerializer(serializers.Serializer):
 
 class PeriodSerializer(serializers.ModelSerializer):
     closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reopened_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reopened_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Period
@@ -78,3 +78,9 @@ class PeriodCloseSerializer(serializers.Serializer):
 
 class PeriodReopenSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
+
+
+class StatementPageSerializer(serializers.Serializer):
+    opening = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="Balance before the first line")
+    next_after = serializers.CharField(allow_null=True, help_text="Pass as ?after= for the next page; null at the end")
+    results = StatementLineSerializer(many=True)

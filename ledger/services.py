@@ -188,6 +188,8 @@ def period_close(*, cooperative: Cooperative, starts_on: datetime.date, ends_on:
         raise ValidationError(_("Only the co-op's administrators and accountants close periods."))
     if ends_on < starts_on:
         raise ValidationError({"ends_on": _("The period ends before it starts.")})
+    if starts_on.year < 2000 or ends_on.year > 2100 or (ends_on - starts_on).days > 366:
+        raise ValidationError({"ends_on": _("A closed period is a month, a quarter or a year between 2000 and 2100.")})
     with transaction.atomic():
         # Waits for postings in flight (they share-lock this row) and holds new ones back.
         Cooperative.objects.select_for_update().get(pk=cooperative.pk)

@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -50,7 +50,7 @@ class MemberViewSet(
             return selectors.member_list(user=self.request.user, **selectors.member_filters(self.request.query_params))
         return members_visible_to(self.request.user).select_related("cooperative").prefetch_related(
             "household", "plots"
-        )
+        ).annotate(total_ha=selectors.total_hectares())
 
     def get_serializer_class(self):
         return MemberDetailSerializer if self.action == "retrieve" else MemberSerializer
@@ -153,10 +153,18 @@ class _MemberPartViewSet(
         return Response(self.get_serializer(self.get_queryset().get(pk=instance.pk)).data)
 
 
+def _with_member(write_serializer):
+    """The create body: the write fields and the member they belong to."""
+    member = serializers.IntegerField(help_text="Id of the member")
+    meta = type("Meta", (write_serializer.Meta,), {"fields": ["member", *write_serializer.Meta.fields]})
+    return type(write_serializer.__name__.replace("Write", "Create"), (write_serializer,),
+                {"member": member, "Meta": meta})
+
+
 def _part_schema(write_serializer, read_serializer):
     return extend_schema_view(
         list=extend_schema(parameters=[OpenApiParameter("member", int)]),
-        create=extend_schema(request=write_serializer, responses={201: read_serializer, **ERRORS}),
+        create=extend_schema(request=_with_member(write_serializer), responses={201: read_serializer, **ERRORS}),
         partial_update=extend_schema(request=write_serializer, responses={200: read_serializer, **ERRORS}),
     )
 

@@ -26,7 +26,7 @@ from .permissions import members_visible_to
 HECTARES_FIELD = DecimalField(max_digits=12, decimal_places=4)
 
 
-def _total_hectares():
+def total_hectares():
     totals = (
         Plot.objects.filter(member=OuterRef("pk"))
         .order_by()
@@ -88,7 +88,7 @@ def member_list(
         members = members.filter(
             Exists(Plot.objects.filter(member=OuterRef("pk"), organic_status=organic))
         )
-    return members.annotate(total_ha=_total_hectares()).order_by(
+    return members.annotate(total_ha=total_hectares()).order_by(
         "last_name", "first_name", "number", "pk"
     )
 
@@ -113,7 +113,7 @@ def member_detail(*, user, pk: int) -> Member:
                 queryset=MemberStatusChange.objects.select_related("recorded_by"),
             ),
         )
-        .annotate(total_ha=_total_hectares())
+        .annotate(total_ha=total_hectares())
         .get(pk=pk)
     )
 

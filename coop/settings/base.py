@@ -163,6 +163,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Members, plots, the books, shipments and premium of Fair Trade cooperatives. Importers' programs authenticate with a token: `Authorization: Token <key>`.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "coop.api.document_not_found"],
     "ENUM_NAME_OVERRIDES": {
         "MemberStatusEnum": "members.models.MemberStatus",
         "ShipmentStatusEnum": "exports.models.ShipmentStatus",
