@@ -52,6 +52,12 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_queryset(self):
         return selectors.shipment_list(user=self.request.user, **selectors.shipment_filters(self.request.query_params))
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is None or self.action != "list":
+            return page
+        return selectors.attach_totals(page)
+
     def get_serializer_class(self):
         return ShipmentDetailSerializer if self.action == "retrieve" else ShipmentSerializer
 

@@ -85,7 +85,24 @@ def shipment_list(*, user, status: str = "", cooperative_id: int | None = None, 
         shipments = shipments.filter(etd__lte=etd_to)
     if container:
         shipments = shipments.filter(container_number__startswith=container)
-    return with_totals(shipments.select_related("cooperative", "importer", "product")).order_by("-etd", "-id")
+    # Totals come after paging (attach_totals): computed for a page's rows, not for every row
+    # the OFFSET skips.
+    return shipments.select_related("cooperative", "importer", "product").order_by("-etd", "-id")
+
+
+TOTALS = ("boxes", "rejected", "sale_received", "premium_accrued", "premium_received", "premium_outstanding",
+          "sale_outstanding")
+
+
+def attach_totals(shipments) -> list:
+    """The shipments (a page) with their totals, read in one query for all of them."""
+    shipments = list(shipments)
+    totals = {row["pk"]: row for row in with_totals(Shipment.objects.filter(pk__in=[s.pk for s in shipments]))
+              .values("pk", *TOTALS)}
+    for shipment in shipments:
+        for name in TOTALS:
+            setattr(shipment, name, totals[shipment.pk][name])
+    return shipments
 
 
 def shipment_detail(*, user, pk: int) -> Shipment:
@@ -193,15 +210,14 @@ def premium_reconciliation(*, user, cooperative, date_from=None, date_to=None) -
         shipments = shipments.filter(invoiced_on__gte=date_from)
     if date_to:
         shipments = shipments.filter(invoiced_on__lte=date_to)
-    shipments = with_totals(shipments.select_related("importer")).order_by("importer__name", "invoiced_on", "id")
-    per_importer = (
-        shipments.order_by().values("importer__name")
-        .annotate(count=Count("id"), accrued=Sum("premium_accrued"), received=Sum("premium_received"))
-        .order_by("importer__name")
-    )
-    lines = [ReconciliationLine(importer=row["importer__name"], shipments=row["count"], accrued=row["accrued"],
-                                received=row["received"]) for row in per_importer]
-    return lines, shipments
+    accrued = {row["shipment__importer__name"]: row for row in (
+        PremiumAccrual.objects.filter(shipment__in=shipments).values("shipment__importer__name")
+        .annotate(count=Count("id"), total=Sum("amount")))}
+    received = dict(PremiumReceipt.objects.filter(shipment__in=shipments).values_list("shipment__importer__name")
+                    .annotate(total=Sum("amount")))
+    lines = [ReconciliationLine(importer=name, shipments=row["count"], accrued=row["total"],
+                                received=received.get(name, Decimal("0.00"))) for name, row in sorted(accrued.items())]
+    return lines, shipments.select_related("importer").order_by("importer__name", "invoiced_on", "id")
 
 
 # Settlements -----------------------------------------------------------------------------------

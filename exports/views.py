@@ -4,7 +4,6 @@ loading sheet, and the premium reconciliation. Accountants act; the board and cl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -77,13 +76,18 @@ def shipment_list(request, coop_id: int):
     query.pop("page", None)
     context = {
         "cooperative": cooperative,
-        "page": paginate(request, selectors.shipment_list(user=request.user, **filters)),
+        "page": _with_totals(paginate(request, selectors.shipment_list(user=request.user, **filters))),
         "query": query.urlencode(),
         "statuses": ShipmentStatus.choices,
         "importers": Importer.objects.filter(shipments__cooperative=cooperative).distinct().order_by("name"),
         "can_change": can_change(request.user, cooperative.pk),
     }
     return render(request, "exports/shipment_list.html", context)
+
+
+def _with_totals(page):
+    page.object_list = selectors.attach_totals(page.object_list)
+    return page
 
 
 def _save_form(request, form, save, success_message):
@@ -276,11 +280,10 @@ def premium_reconciliation(request, coop_id: int):
                                                         date_from=date_from, date_to=date_to)
     query = request.GET.copy()
     query.pop("page", None)
-    totals = shipments.order_by().aggregate(accrued=Sum("premium_accrued"), received=Sum("premium_received"))
+    accrued, received = sum(line.accrued for line in lines), sum(line.received for line in lines)
     context = {
-        "cooperative": cooperative, "lines": lines, "page": paginate(request, shipments), "query": query.urlencode(),
-        "accrued": totals["accrued"] or 0, "received": totals["received"] or 0,
-        "outstanding": (totals["accrued"] or 0) - (totals["received"] or 0),
+        "cooperative": cooperative, "lines": lines, "page": _with_totals(paginate(request, shipments)),
+        "query": query.urlencode(), "accrued": accrued, "received": received, "outstanding": accrued - received,
     }
     return render(request, "exports/premium_reconciliation.html", context)
 
