@@ -276,7 +276,8 @@ def _seed_trade(coops: dict[str, Cooperative], created: dict, seed: int) -> None
     bookkeepers = {"APOQ": "apoq.contador", "HUALTACO": "hualtaco.contador"}
     for code in created:
         actor = User.objects.get(username=bookkeepers.get(code, "superadmin"))
-        seed_trade(cooperative=coops[code], actor=actor, rng=random.Random(f"{seed}-{code}-trade"))
+        approver = User.objects.filter(username=f"{code.lower()}.directivo").first()
+        seed_trade(cooperative=coops[code], actor=actor, rng=random.Random(f"{seed}-{code}-trade"), approver=approver)
     importer_login = User.objects.get(username="importador")
     if not ImporterClient.objects.filter(user=importer_login).exists():
         ImporterClient.objects.create(importer=importers()[0], user=importer_login, name="Demo")

@@ -5,12 +5,24 @@ import datetime
 import random
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from ledger.models import Account
 from members.models import MemberStatus, OrganicStatus, Plot
 from premiums.services import premium_rate_set, premium_receive
 
-from .models import Importer, ImporterContact, Price, Product, RejectionReason
+from . import settlements
+from .models import (
+    DeductionType,
+    Delivery,
+    Importer,
+    ImporterContact,
+    Price,
+    ProducerPrice,
+    Product,
+    RejectionReason,
+)
 from .services import delivery_add, sale_receive, shipment_advance, shipment_create, shipment_invoice
 from .validators import container_check_digit
 
@@ -38,8 +50,9 @@ def _container(rng: random.Random) -> str:
     return first_ten + str(container_check_digit(first_ten))
 
 
-def seed_trade(*, cooperative, actor, rng: random.Random, shipments: int = 8) -> None:
-    """Products, prices and rates; then ``shipments`` weekly containers, the older ones paid."""
+def seed_trade(*, cooperative, actor, rng: random.Random, shipments: int = 8, approver=None) -> None:
+    """Products, prices and rates; then ``shipments`` weekly containers, the older ones paid, and
+    the first two weeks settled (posted when an ``approver`` is given)."""
     buyers = importers()
     organic = Product.objects.create(cooperative=cooperative, code="BAN-ORG", name="Banano orgánico 18,14 kg",
                                      kg_per_unit=Decimal("18.140"), units_per_container=1080)
@@ -55,6 +68,14 @@ def seed_trade(*, cooperative, actor, rng: random.Random, shipments: int = 8) ->
                              incoterm="FOB", valid_from=start, price=Decimal("14.20"),
                              contract_reference=f"CT-{start.year}-{importer.pk:03d}")
     reasons = [RejectionReason.objects.create(cooperative=cooperative, code=code, name=name) for code, name in REASONS]
+    for is_organic, price in ((True, Decimal("7.80")), (False, Decimal("6.50"))):
+        ProducerPrice.objects.create(cooperative=cooperative, product=organic, organic=is_organic, valid_from=start,
+                                     price=price)
+    accounts = {a.code: a for a in Account.objects.filter(cooperative=cooperative, code__in=["4100", "4200"])}
+    DeductionType.objects.create(cooperative=cooperative, code="CART", name="Cartones y etiquetas", basis="per_box",
+                                 rate=Decimal("0.45"), priority=1, account=accounts["4100"])
+    DeductionType.objects.create(cooperative=cooperative, code="CUOTA", name="Cuota de la asociación",
+                                 basis="per_week", rate=Decimal("2.00"), priority=2, account=accounts["4200"])
     plots = list(
         Plot.objects.filter(cooperative=cooperative, organic_status=OrganicStatus.CERTIFIED,
                             member__status=MemberStatus.ACTIVE).select_related("member").order_by("code")[:400]
@@ -97,3 +118,21 @@ def seed_trade(*, cooperative, actor, rng: random.Random, shipments: int = 8) ->
         else:  # a partial premium payment still outstanding
             premium_receive(shipment=shipment, actor=actor, amount=Decimal("500.00"), received_on=paid_on,
                             reference=f"FT{rng.randint(10000, 99999)}")
+    _settle_first_weeks(cooperative, actor, approver)
+
+
+def _settle_first_weeks(cooperative, actor, approver, weeks: int = 2) -> None:
+    first = Delivery.objects.filter(cooperative=cooperative).order_by("date").values_list("date", flat=True).first()
+    if first is None:
+        return
+    week = settlements.week_start_of(first)
+    for _ in range(weeks):
+        try:
+            settlement = settlements.settlement_compute(cooperative=cooperative, week_start=week, actor=actor)
+        except ValidationError:
+            return
+        if approver is None:
+            return
+        settlements.settlement_approve(settlement=settlement, actor=approver)
+        settlements.settlement_post(settlement=settlement, actor=actor)
+        week += datetime.timedelta(days=7)
