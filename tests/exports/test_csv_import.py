@@ -19,8 +19,8 @@ def loading(world):
     client.force_login(world.staff[world.apoq.pk])
     plan_shipment(client, world.apoq, capacity="100")
     shipment = Shipment.objects.filter(cooperative=world.apoq, status="planned").latest("id")
-    first = MemberFactory(cooperative=world.apoq, number="0501")
-    second = MemberFactory(cooperative=world.apoq, number="0502")
+    first = MemberFactory(cooperative=world.apoq, number="05011")
+    second = MemberFactory(cooperative=world.apoq, number="05012")
     plots = [PlotFactory(member=first, cooperative=world.apoq, code="P-501"),
              PlotFactory(member=second, cooperative=world.apoq, code="P-502")]
     return client, shipment, plots
@@ -34,7 +34,7 @@ def upload(client, shipment, text: str, encoding="utf-8"):
 def test_a_good_file_loads_every_line(loading):
     client, shipment, _plots = loading
     text = ("Número de socio;Parcela;Cajas aceptadas;Cajas rechazadas;Motivo rechazo;Fecha\n"
-            "501;P-501;40;2;CIC;18/11/2026\n0502;p-502;35;0;;2026-11-18\n")
+            "5011;P-501;40;2;CIC;18/11/2026\n05012;p-502;35;0;;2026-11-18\n")
     response = upload(client, shipment, text, "cp1252")
     assert response.status_code == 302
     assert sorted(Delivery.objects.filter(shipment=shipment).values_list("accepted_boxes", flat=True)) == [35, 40]
@@ -45,11 +45,11 @@ def test_a_good_file_loads_every_line(loading):
 def test_one_wrong_line_loads_nothing_and_every_error_is_named(loading):
     client, shipment, _plots = loading
     text = ("numero_socio,parcela,cajas_aceptadas,cajas_rechazadas,motivo_rechazo,fecha\n"
-            "501,P-502,10,0,,2026-11-18\n"     # another member's plot
-            "999,P-501,10,0,,2026-11-18\n"     # no such member
-            "501,P-501,diez,0,,2026-11-18\n"   # not a number
-            "501,P-501,10,3,,2026-11-18\n"     # rejected without a reason
-            "502,P-502,10,0,,31/02/2026\n")    # no such date
+            "5011,P-502,10,0,,2026-11-18\n"     # another member's plot
+            "99999,P-501,10,0,,2026-11-18\n"     # no such member
+            "5011,P-501,diez,0,,2026-11-18\n"   # not a number
+            "5011,P-501,10,3,,2026-11-18\n"     # rejected without a reason
+            "5012,P-502,10,0,,31/02/2026\n")    # no such date
     response = upload(client, shipment, text)
     body = response.content.decode()
     assert response.status_code == 400
@@ -61,7 +61,7 @@ def test_one_wrong_line_loads_nothing_and_every_error_is_named(loading):
 
 def test_a_file_beyond_the_capacity_loads_nothing(loading):
     client, shipment, _plots = loading
-    text = "socio;parcela;cajas;fecha\n501;P-501;60;2026-11-18\n502;P-502;41;2026-11-18\n"
+    text = "socio;parcela;cajas;fecha\n5011;P-501;60;2026-11-18\n5012;P-502;41;2026-11-18\n"
     response = upload(client, shipment, text)
     assert response.status_code == 400 and "100 more fit, not 101" in response.content.decode()
     assert not Delivery.objects.filter(shipment=shipment).exists()

@@ -51,18 +51,18 @@ def test_an_accountant_takes_a_shipment_from_plan_to_paid(world):
     assert shipment.capacity == 20 and shipment.price_per_box == D("15.20")
 
     # The loading sheet, line by line as htmx posts them.
-    member = MemberFactory(cooperative=coop, number="0301")
+    member = MemberFactory(cooperative=coop, number="03017")
     plot = PlotFactory(member=member, cooperative=coop)
     reason = RejectionReason.objects.get(cooperative=coop, code="CIC")
     sheet = f"/exports/shipments/{shipment.pk}/loading/"
-    line = {"member": "301", "plot": "", "accepted_boxes": "12", "rejected_boxes": "2",
+    line = {"member": "3017", "plot": "", "accepted_boxes": "12", "rejected_boxes": "2",
             "rejection_reason": reason.pk, "date": "2026-11-18"}
     page = accountant.post(sheet, line, HTTP_HX_REQUEST="true")
     assert page.status_code == 200 and "12</strong> / 20" in page.content.decode()
     too_many = accountant.post(sheet, line | {"accepted_boxes": "9"}, HTTP_HX_REQUEST="true").content.decode()
     assert "8 more fit, not 9" in too_many
-    assert accountant.post(sheet, line | {"member": "999"}, HTTP_HX_REQUEST="true").content.decode().count(
-        "No member 999") == 1
+    assert accountant.post(sheet, line | {"member": "99999"}, HTTP_HX_REQUEST="true").content.decode().count(
+        "No member 99999") == 1
     accountant.post(sheet, line | {"accepted_boxes": "8", "rejected_boxes": "0", "rejection_reason": ""},
                     HTTP_HX_REQUEST="true")
     assert sum(d.accepted_boxes for d in Delivery.objects.filter(shipment=shipment)) == 20
@@ -91,7 +91,7 @@ def test_an_accountant_takes_a_shipment_from_plan_to_paid(world):
     shipment.refresh_from_db()
     assert shipment.status == ShipmentStatus.PAID
     page = accountant.get(f"/exports/shipments/{shipment.pk}/").content.decode()
-    assert "Paid" in page and "0301" in page and plot.code in page
+    assert "Paid" in page and "03017" in page and plot.code in page
 
 
 def test_loading_sheet_refuses_inactive_members_and_uncertified_plots_in_organic_lots(world):
