@@ -1,4 +1,7 @@
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -26,3 +29,32 @@ def accountant(coop_pe):
     from tests.factories import user_with_role
 
     return user_with_role(Role.ACCOUNTANT, coop_pe, username="contador")
+
+
+@pytest.fixture
+def worker(tmp_path):
+    """A Celery worker on the test database; its emails land as files in tmp_path/mail."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "coop.settings.test",
+        "DATABASE_URL": "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**_default_database()),
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "coop", "worker", "--pool=solo", "--loglevel=WARNING",
+         "-n", f"test-{os.getpid()}@%h"],
+        cwd=Path(__file__).resolve().parents[1], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    yield tmp_path / "mail"
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _default_database() -> dict:
+    from django.db import connection
+
+    return connection.settings_dict

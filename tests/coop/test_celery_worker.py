@@ -2,47 +2,17 @@
 
 import datetime
 import io
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from coop.models import Role
 from coop.tasks import certification_expiry_notify
 from tests.factories import CertificationFactory, CooperativeFactory, user_with_role
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def worker(tmp_path):
-    """A Celery worker on the test database; its emails land as files in tmp_path/mail."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "coop.settings.test",
-        "DATABASE_URL": "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**connection.settings_dict),
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "coop", "worker", "--pool=solo", "--loglevel=WARNING",
-         "-n", f"test-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    yield tmp_path / "mail"
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 @pytest.mark.celery
