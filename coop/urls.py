@@ -16,6 +16,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("ledger/", include("ledger.urls")),
     path("exports/", include("exports.urls")),
+    path("loans/", include("loans.urls")),
     path("premiums/", include("premiums.urls")),
     path("api/v1/", include("coop.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

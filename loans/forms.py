@@ -1,0 +1,34 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from coop.forms import DateInput
+
+
+def money(label, required=True):
+    return forms.DecimalField(label=label, max_digits=14, decimal_places=2, min_value=Decimal("0"), required=required,
+                              localize=True, widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 10}))
+
+
+class RoundTermsForm(forms.Form):
+    pool = money(_("Pool"))
+    minimum_amount = money(_("Minimum per member"))
+    maximum_amount = money(_("Maximum per member"), required=False)
+
+
+class RoundProposeForm(RoundTermsForm):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100,
+                              initial=lambda: timezone.localdate().year)
+    quarter = forms.IntegerField(label=_("Quarter"), min_value=1, max_value=4,
+                                 initial=lambda: (timezone.localdate().month - 1) // 3 + 1)
+    field_order = ["year", "quarter", "pool", "minimum_amount", "maximum_amount"]
+
+
+class DisburseForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=300)

@@ -1,0 +1,67 @@
+"""Reads of rounds and loans, scoped (loans/permissions.py) with their totals from the database."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from .models import Installment, Loan, LoanRound, LoanStatus, RoundLine
+from .permissions import loans_visible_to, rounds_visible_to
+
+LINE_ORDER = {"number": "member__number", "boxes": "-boxes", "amount": "-amount", "name": "member__last_name"}
+
+
+def round_list(*, user, cooperative) -> QuerySet:
+    return (rounds_visible_to(user, LoanRound.objects.filter(cooperative=cooperative))
+            .annotate(members=Count("lines", filter=Q(lines__amount__gt=0)), lent=Sum("lines__amount"))
+            .select_related("proposed_by", "approved_by").order_by("-year", "-quarter", "-id"))
+
+
+def round_for(*, user, pk: int) -> LoanRound:
+    return (rounds_visible_to(user, LoanRound.objects.all())
+            .annotate(members=Count("lines", filter=Q(lines__amount__gt=0)), lent=Sum("lines__amount"),
+                      total_boxes=Sum("lines__boxes", filter=Q(lines__excluded="") | Q(lines__amount__gt=0)))
+            .select_related("cooperative", "policy", "proposed_by", "approved_by", "disbursed_by").get(pk=pk))
+
+
+def round_lines(loan_round: LoanRound, order: str = "number") -> QuerySet:
+    return loan_round.lines.select_related("member").order_by(LINE_ORDER.get(order, "member__number"), "pk")
+
+
+@dataclass
+class MemberLoan:
+    loan: Loan
+    line: RoundLine
+    balance: Decimal
+    next_installment: Installment | None
+    sharing_boxes: int  # boxes of all who shared the round, to explain the amount
+
+
+def member_loans(*, user, member) -> list[MemberLoan]:
+    """A member's loans, newest first, with balance, next installment and what their amount came from."""
+    loans = list(loans_visible_to(user, Loan.objects.filter(member=member))
+                 .select_related("line__round").prefetch_related("installments").order_by("-disbursed_on"))
+    rounds = {loan.line.round_id for loan in loans}
+    shared = dict(RoundLine.objects.filter(round_id__in=rounds).exclude(excluded="no_production")
+                  .exclude(excluded="overdue").exclude(excluded="written_off").values_list("round_id")
+                  .annotate(total=Sum("boxes")))
+    result = []
+    for loan in loans:
+        installments = list(loan.installments.all())
+        balance = loan.principal if loan.status == LoanStatus.ACTIVE else Decimal("0.00")
+        result.append(MemberLoan(loan=loan, line=loan.line, balance=balance,
+                                 next_installment=installments[0] if installments else None,
+                                 sharing_boxes=shared.get(loan.line.round_id, 0)))
+    return result
+
+
+def member_offers(*, user, member) -> QuerySet:
+    """Offers of rounds not yet disbursed (the member may decline them)."""
+    return (loans_visible_to(user, RoundLine.objects.filter(member=member, round__status__in=["proposed", "approved"],
+                                                            amount__gt=0))
+            .select_related("round"))
+
+
+def portfolio(*, cooperative) -> dict:
+    return Loan.objects.filter(cooperative=cooperative, status=LoanStatus.ACTIVE).aggregate(
+        loans=Count("id"), principal=Sum("principal"))
