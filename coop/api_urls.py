@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from exports import apis as export_apis
 from ledger import apis as ledger_apis
+from loans import apis as loan_apis
 from members import apis as member_apis
 from premiums import apis as premium_apis
 
@@ -14,6 +15,9 @@ router.register("members", member_apis.MemberViewSet, basename="member")
 router.register("household", member_apis.HouseholdMemberViewSet, basename="household")
 router.register("plots", member_apis.PlotViewSet, basename="plot")
 router.register("shipments", export_apis.ShipmentViewSet, basename="shipment")
+router.register("loans/policies", loan_apis.LoanPolicyViewSet, basename="loan-policy")
+router.register("loans/rounds", loan_apis.LoanRoundViewSet, basename="loan-round")
+router.register("loans/loans", loan_apis.LoanViewSet, basename="loan")
 router.register("ledger/accounts", ledger_apis.AccountViewSet, basename="ledger-account")
 router.register("ledger/transactions", ledger_apis.TransactionViewSet, basename="ledger-transaction")
 router.register("ledger/periods", ledger_apis.PeriodViewSet, basename="ledger-period")

@@ -27,6 +27,8 @@ def rounds_visible_to(user, queryset: QuerySet) -> QuerySet:
 
 def loans_visible_to(user, queryset: QuerySet) -> QuerySet:
     """Loans or round lines: staff of the co-op, or the member they belong to."""
+    if not user.is_authenticated:
+        return queryset.none()
     if user.is_superuser:
         return queryset
     return queryset.filter(Q(cooperative_id__in=cooperative_ids_with(user, LOAN_READERS)) | Q(member__user=user))

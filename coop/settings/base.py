@@ -168,6 +168,8 @@ SPECTACULAR_SETTINGS = {
         "MemberStatusEnum": "members.models.MemberStatus",
         "ShipmentStatusEnum": "exports.models.ShipmentStatus",
         "PlanStatusEnum": "premiums.models.PlanStatus",
+        "RoundStatusEnum": "loans.models.RoundStatus",
+        "LoanStatusEnum": "loans.models.LoanStatus",
     },
 }
 
