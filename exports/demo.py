@@ -119,6 +119,20 @@ def seed_trade(*, cooperative, actor, rng: random.Random, shipments: int = 8, ap
             premium_receive(shipment=shipment, actor=actor, amount=Decimal("500.00"), received_on=paid_on,
                             reference=f"FT{rng.randint(10000, 99999)}")
     _settle_first_weeks(cooperative, actor, approver)
+    _open_loan_fund(cooperative, actor, start)
+
+
+def _open_loan_fund(cooperative, actor, start) -> None:
+    """A loan policy and the loan fund's opening balance, so a round can be proposed."""
+    from ledger.services import transaction_post
+    from loans.models import LoanPolicy
+
+    LoanPolicy.objects.create(cooperative=cooperative, valid_from=start, minimum_amount=Decimal("50.00"),
+                              maximum_amount=Decimal("800.00"), installments=3, grace_days=30, created_by=actor)
+    accounts = {a.code: a for a in Account.objects.filter(cooperative=cooperative, code__in=["1000", "3100"])}
+    transaction_post(cooperative=cooperative, date=start, actor=actor, memo="Saldo inicial del fondo de préstamos",
+                     source="AG 2025", legs=[(accounts["1000"], Decimal("12000.00")),
+                                             (accounts["3100"], Decimal("-12000.00"))])
 
 
 def _settle_first_weeks(cooperative, actor, approver, weeks: int = 2) -> None:
