@@ -357,6 +357,7 @@ class SaleReceipt(models.Model):
 class DeductionBasis(models.TextChoices):
     PER_BOX = "per_box", _("per accepted box")
     PER_WEEK = "per_week", _("per week with deliveries")
+    LOAN = "loan", _("loan installments due")
 
 
 class DeductionType(models.Model):
@@ -391,6 +392,8 @@ class DeductionType(models.Model):
     def clean(self):
         if self.account_id and self.cooperative_id and self.account.cooperative_id != self.cooperative_id:
             raise ValidationError({"account": _("Choose an account of the cooperative.")})
+        if self.basis == DeductionBasis.LOAN and self.account_id and self.account.code != "1200":
+            raise ValidationError({"account": _("Loan installments are credited to loans receivable (1200).")})
 
 
 class SettlementStatus(models.TextChoices):

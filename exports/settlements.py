@@ -25,6 +25,7 @@ from coop.models import Cooperative, Role
 from coop.tenancy import has_role
 from ledger.models import Account
 from ledger.services import transaction_post
+from loans.repayments import due_at_settlement, repayments_from_settlement
 
 from .models import (
     OPEN_FOR_LOADING,
@@ -152,13 +153,22 @@ def _write_lines(settlement: Settlement, delivered: list[dict], prices) -> None:
     types = list(DeductionType.objects.filter(cooperative=settlement.cooperative, active=True)
                  .order_by("priority", "code"))
     carried = _carried_in(settlement.cooperative_id, settlement.week_start)
+    loan_dues = {}
+    if any(kind.basis == DeductionBasis.LOAN for kind in types):
+        loan_dues = due_at_settlement(cooperative_id=settlement.cooperative_id,
+                                      week_end=settlement.week_start + datetime.timedelta(days=6),
+                                      boxes={member: totals["boxes"] for member, totals in per_member.items()})
     lines, parts = [], []
     for member_id, totals in per_member.items():
         remaining = totals["gross"]
         member_parts = []
         for kind in types:
-            this_week = kind.rate * totals["boxes"] if kind.basis == DeductionBasis.PER_BOX else kind.rate
-            carried_in = carried.get((member_id, kind.pk), ZERO)
+            if kind.basis == DeductionBasis.LOAN:
+                # Recomputed from the loans' schedules each week: what is not recovered stays due.
+                this_week, carried_in = loan_dues.get(member_id, ZERO), ZERO
+            else:
+                this_week = kind.rate * totals["boxes"] if kind.basis == DeductionBasis.PER_BOX else kind.rate
+                carried_in = carried.get((member_id, kind.pk), ZERO)
             due = this_week + carried_in
             if due == 0:
                 continue
@@ -230,4 +240,10 @@ def settlement_post(*, settlement: Settlement, actor, date: datetime.date | None
         )
         settlement.status, settlement.posted_by, settlement.transaction = SettlementStatus.POSTED, actor, entry
         settlement.save(update_fields=["status", "posted_by", "transaction"])
+        loans_recovered = dict(
+            SettlementDeduction.objects.filter(line__settlement=settlement, type__basis=DeductionBasis.LOAN,
+                                               recovered__gt=0)
+            .values_list("line__member_id").annotate(total=Sum("recovered")))
+        if loans_recovered:
+            repayments_from_settlement(settlement=settlement, recovered=loans_recovered, entry=entry, actor=actor)
     return settlement

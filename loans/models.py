@@ -198,3 +198,53 @@ class Installment(models.Model):
 
     def __str__(self):
         return f"{self.loan_id}/{self.number}: {self.amount} {self.due_on}"
+
+
+class RepaymentMethod(models.TextChoices):
+    CASH = "cash", _("Cash or bank transfer")
+    SETTLEMENT = "settlement", _("Deducted at the weekly settlement")
+
+
+class Repayment(models.Model):
+    """Money paid back on a loan; never more than its balance. Append-only (by trigger)."""
+
+    cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments")
+    # USD, 2 places; > 0.
+    amount = models.DecimalField(_("amount"), **MONEY)
+    date = models.DateField(_("date"))
+    method = models.CharField(_("method"), max_length=12, choices=RepaymentMethod.choices)
+    reference = models.CharField(_("reference"), max_length=80, blank=True)
+    # PROTECT: the entry is part of the books; a settlement's entry carries many repayments.
+    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["loan", "date", "id"]
+        verbose_name = _("repayment")
+        verbose_name_plural = _("repayments")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_positive")]
+
+    def __str__(self):
+        return f"{self.loan_id}: {self.amount}"
+
+
+class WriteOff(models.Model):
+    """The board's decision to write off what is left of a loan (from the loan fund)."""
+
+    cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
+    loan = models.OneToOneField(Loan, on_delete=models.PROTECT, related_name="write_off")
+    amount = models.DecimalField(_("amount"), **MONEY)
+    reason = models.CharField(_("reason"), max_length=300)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_on = models.DateField(_("decided on"))
+    transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("write-off")
+        verbose_name_plural = _("write-offs")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="write_off_positive")]
+
+    def __str__(self):
+        return f"{self.loan_id}: {self.amount}"

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from .models import Installment, Loan, LoanRound, LoanStatus, RoundLine
+from .models import Installment, Loan, LoanRound, LoanStatus, Repayment, RoundLine
+from .repayments import balances
 from .permissions import loans_visible_to, rounds_visible_to
 
 LINE_ORDER = {"number": "member__number", "boxes": "-boxes", "amount": "-amount", "name": "member__last_name"}
@@ -45,12 +46,19 @@ def member_loans(*, user, member) -> list[MemberLoan]:
     shared = dict(RoundLine.objects.filter(round_id__in=rounds).exclude(excluded="no_production")
                   .exclude(excluded="overdue").exclude(excluded="written_off").values_list("round_id")
                   .annotate(total=Sum("boxes")))
+    owed = balances([loan.pk for loan in loans])
+    paid = dict(Repayment.objects.filter(loan__in=loans).values_list("loan_id").annotate(t=Sum("amount")))
     result = []
     for loan in loans:
-        installments = list(loan.installments.all())
-        balance = loan.principal if loan.status == LoanStatus.ACTIVE else Decimal("0.00")
-        result.append(MemberLoan(loan=loan, line=loan.line, balance=balance,
-                                 next_installment=installments[0] if installments else None,
+        # The next installment is the first the payments so far do not cover.
+        covered, cumulative, upcoming = paid.get(loan.pk, Decimal("0.00")), Decimal("0.00"), None
+        for installment in loan.installments.all():
+            cumulative += installment.amount
+            if cumulative > covered:
+                upcoming = installment
+                break
+        balance = owed[loan.pk] if loan.status == LoanStatus.ACTIVE else Decimal("0.00")
+        result.append(MemberLoan(loan=loan, line=loan.line, balance=balance, next_installment=upcoming,
                                  sharing_boxes=shared.get(loan.line.round_id, 0)))
     return result
 

@@ -28,6 +28,7 @@ from .models import (
     RoundLine,
     RoundStatus,
 )
+from .repayments import standings
 
 BANK, LOANS_RECEIVABLE, LOAN_FUND = "1000", "1200", "3100"
 PROPOSERS = {Role.ADMIN, Role.ACCOUNTANT}
@@ -82,12 +83,9 @@ def _excluded_for_debts(cooperative_id: int, on: datetime.date, overdue_days: in
     """Members with an installment overdue beyond the policy's days, or an unpaid written-off loan."""
     excluded = {member_id: Exclusion.WRITTEN_OFF for member_id in Loan.objects.filter(
         cooperative_id=cooperative_id, status=LoanStatus.WRITTEN_OFF).values_list("member_id", flat=True)}
-    overdue = Installment.objects.filter(
-        loan__cooperative_id=cooperative_id, loan__status=LoanStatus.ACTIVE,
-        due_on__lt=on - datetime.timedelta(days=overdue_days),
-    ).values_list("loan__member_id", flat=True)
-    for member_id in overdue:
-        excluded.setdefault(member_id, Exclusion.OVERDUE)
+    for standing in standings(cooperative_id=cooperative_id, on=on):
+        if standing.days_overdue(on) > overdue_days:
+            excluded.setdefault(standing.member_id, Exclusion.OVERDUE)
     return excluded
 
 

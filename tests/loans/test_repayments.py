@@ -1,0 +1,99 @@
+"""Paying loans back: installments deducted at the weekly settlement, cash, arrears that exclude
+from the next round, the portfolio at risk, and a board write-off; the books balance throughout."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
+
+from exports import settlements
+from exports.models import DeductionType, ProducerPrice, Product, Shipment
+from exports.services import delivery_add, shipment_advance, shipment_create
+from exports.validators import container_check_digit
+from ledger.models import Account, Leg
+from loans import repayments, services
+from loans.models import Exclusion, Loan, LoanStatus, Repayment
+from tests.loans.test_rounds import build_coop
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+WEEK = datetime.date(2026, 11, 2)
+
+
+@pytest.fixture
+def lent():
+    coop, accountant, board, members, accounts = build_coop()
+    loan_round = services.round_propose(cooperative=coop, actor=accountant, year=2026, quarter=4, pool=D("1000"))
+    services.round_approve(loan_round=loan_round, actor=board)
+    services.round_disburse(loan_round=loan_round, actor=accountant, date=datetime.date(2026, 10, 5))
+    loans = {loan.member.number: loan for loan in Loan.objects.select_related("member")}
+    return coop, accountant, board, members, accounts, loans
+
+
+def balance(account) -> Decimal:
+    return Account.objects.get(pk=account.pk).balance
+
+
+def test_installments_are_deducted_at_the_weekly_settlement(lent):
+    coop, accountant, board, members, accounts, loans = lent
+    DeductionType.objects.create(cooperative=coop, code="LOAN", name="Préstamo", basis="loan", priority=1,
+                                 account=accounts["1200"])
+    product = Product.objects.get(cooperative=coop)
+    ProducerPrice.objects.create(cooperative=coop, product=product, organic=False, valid_from=WEEK, price=D("6.00"))
+    importer = Shipment.objects.filter(cooperative=coop).first().importer
+    shipment = shipment_create(cooperative=coop, actor=accountant, importer=importer, product=product,
+                               container_number="HLXU801693" + str(container_check_digit("HLXU801693")),
+                               etd=WEEK + datetime.timedelta(days=4), port_of_loading="Paita",
+                               port_of_destination="Hamburg", price_per_box=D("14.00"))
+    member = members[1]  # 0002: 360.00 lent, 120.00 due on 4 November
+    delivery_add(shipment=shipment, actor=accountant, member=member, plot=member.plots.first(),
+                 date=WEEK + datetime.timedelta(days=1), accepted_boxes=30)
+    shipment_advance(shipment=shipment, actor=accountant, to="shipped")
+    settlement = settlements.settlement_compute(cooperative=coop, week_start=WEEK, actor=accountant)
+    line = settlement.lines.get(member=member)
+    assert (line.gross, line.deducted, line.net) == (D("180.00"), D("120.00"), D("60.00"))
+    settlements.settlement_approve(settlement=settlement, actor=board)
+    settlements.settlement_post(settlement=settlement, actor=accountant)
+    repayment = Repayment.objects.get(loan=loans["0002"])
+    assert (repayment.amount, repayment.method) == (D("120.00"), "settlement")
+    assert repayments.balances([loans["0002"].pk])[loans["0002"].pk] == D("240.00")
+    assert balance(accounts["1200"]) == D("1000.00") - D("120.00")
+
+    # The rest in cash; not a cent more than is owed.
+    with pytest.raises(ValidationError, match="more than the 240.00 still owed"):
+        repayments.repayment_record(loan=loans["0002"], actor=accountant, amount=D("240.01"),
+                                    date=datetime.date(2026, 11, 20))
+    repayments.repayment_record(loan=loans["0002"], actor=accountant, amount=D("240.00"),
+                                date=datetime.date(2026, 11, 20), reference="Recibo 0042")
+    assert Loan.objects.get(pk=loans["0002"].pk).status == LoanStatus.REPAID
+    assert balance(accounts["1200"]) == D("640.00")
+    assert Leg.objects.filter(cooperative=coop).aggregate(total=Sum("amount"))["total"] == 0
+
+
+def test_arrears_exclude_from_the_next_round_and_count_at_risk(lent):
+    coop, accountant, board, members, accounts, loans = lent
+    on = datetime.date(2027, 1, 10)  # 67 days after the first installments fell due
+    excluded = services._excluded_for_debts(coop.pk, on, 30)
+    assert excluded[members[0].pk] == Exclusion.OVERDUE
+    repayments.repayment_record(loan=loans["0001"], actor=accountant, amount=D("400.00"), date=on)
+    assert members[0].pk not in services._excluded_for_debts(coop.pk, on, 30)
+    risk = repayments.portfolio_at_risk(cooperative_id=coop.pk, on=on)
+    assert risk["outstanding"] == D("600.00")  # 360 + 180 + 60
+    assert risk["par30"] == risk["par60"] == D("600.00") and risk["par90"] == D("0.00")
+
+
+def test_the_board_writes_off(lent):
+    coop, accountant, board, members, accounts, loans = lent
+    with pytest.raises(ValidationError, match="role"):
+        repayments.loan_write_off(loan=loans["0003"], actor=accountant, reason="x")
+    write_off = repayments.loan_write_off(loan=loans["0003"], actor=board, reason="Fallecimiento; acta 12/2026")
+    assert write_off.amount == D("180.00")
+    assert Loan.objects.get(pk=loans["0003"].pk).status == LoanStatus.WRITTEN_OFF
+    assert balance(accounts["3100"]) == D("5000.00") - D("180.00")
+    assert services._excluded_for_debts(coop.pk, datetime.date(2027, 1, 1), 30)[members[2].pk] == Exclusion.WRITTEN_OFF
+    with pytest.raises(IntegrityError, match="never updated or deleted"), transaction.atomic(), \
+            connection.cursor() as cursor:
+        cursor.execute("DELETE FROM loans_writeoff")
