@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 
 from .models import Installment, Loan, LoanRound, LoanStatus, Repayment, RoundLine
-from .repayments import balances
 from .permissions import loans_visible_to, rounds_visible_to
+from .repayments import balances
 
 LINE_ORDER = {"number": "member__number", "boxes": "-boxes", "amount": "-amount", "name": "member__last_name"}
 
