@@ -32,3 +32,13 @@ class DisburseForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason for cancelling"), max_length=300)
+
+
+class RepaymentForm(forms.Form):
+    amount = money(_("Amount"))
+    date = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
+    reference = forms.CharField(label=_("Receipt or bank reference"), max_length=80, required=False)
+
+
+class WriteOffForm(forms.Form):
+    reason = forms.CharField(label=_("Board decision and reason"), max_length=300)

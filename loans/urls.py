@@ -13,3 +13,9 @@ urlpatterns = [
     path("rounds/<int:pk>/step/", views.round_step, name="round_step"),
     path("offers/<int:pk>/decline/", views.offer_decline, name="offer_decline"),
 ]
+urlpatterns += [
+    path("<int:coop_id>/portfolio/", views.portfolio, name="portfolio"),
+    path("loans/<int:pk>/", views.loan_detail, name="loan"),
+    path("loans/<int:pk>/repayments/", views.loan_repayment, name="loan_repayment"),
+    path("loans/<int:pk>/write-off/", views.loan_write_off, name="loan_write_off"),
+]

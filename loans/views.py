@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from coop.views_helpers import add_service_errors, paginate
 
 from . import selectors, services
-from .forms import CancelForm, DisburseForm, RoundProposeForm, RoundTermsForm
-from .models import LoanRound, RoundLine
+from .forms import CancelForm, DisburseForm, RepaymentForm, RoundProposeForm, RoundTermsForm, WriteOffForm
+from .models import Loan, LoanRound, RoundLine
 from .permissions import can_approve, can_propose, cooperatives_with_loans_for, loans_visible_to
 
 
@@ -187,3 +187,86 @@ def offer_decline(request, pk: int):
     if line.member.user_id == request.user.pk:
         return redirect("loans:mine")
     return redirect("loans:round", pk=line.round_id)
+
+
+def _loan(request, pk: int):
+    loan = get_object_or_404(loans_visible_to(request.user, Loan.objects.select_related(
+        "member", "cooperative", "line__round")), pk=pk)
+    if not cooperatives_with_loans_for(request.user).filter(pk=loan.cooperative_id).exists():
+        raise Http404  # a member reads their loans under "My loans"
+    return loan
+
+
+def _loan_page(request, loan, repayment_form=None, write_off_form=None, status=200):
+    from . import repayments as repayment_services
+
+    context = {
+        "loan": loan, "cooperative": loan.cooperative,
+        "balance": repayment_services.balances([loan.pk])[loan.pk],
+        "installments": loan.installments.all(), "repayments": loan.repayments.select_related("recorded_by"),
+        "repayment_form": repayment_form or RepaymentForm(), "write_off_form": write_off_form or WriteOffForm(),
+        "can_record": can_propose(request.user, loan.cooperative_id) and loan.status == "active",
+        "can_write_off": can_approve(request.user, loan.cooperative_id) and loan.status == "active",
+    }
+    return render(request, "loans/loan_detail.html", context, status=status)
+
+
+@login_required
+def loan_detail(request, pk: int):
+    return _loan_page(request, _loan(request, pk))
+
+
+@login_required
+@require_POST
+def loan_repayment(request, pk: int):
+    from . import repayments as repayment_services
+
+    loan = _loan(request, pk)
+    if not can_propose(request.user, loan.cooperative_id):
+        raise PermissionDenied
+    form = RepaymentForm(request.POST)
+    if form.is_valid():
+        try:
+            repayment_services.repayment_record(loan=loan, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Repayment recorded."))
+            return redirect("loans:loan", pk=loan.pk)
+    return _loan_page(request, loan, repayment_form=form, status=400)
+
+
+@login_required
+@require_POST
+def loan_write_off(request, pk: int):
+    from . import repayments as repayment_services
+
+    loan = _loan(request, pk)
+    if not can_approve(request.user, loan.cooperative_id):
+        raise PermissionDenied
+    form = WriteOffForm(request.POST)
+    if form.is_valid():
+        try:
+            repayment_services.loan_write_off(loan=loan, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Loan written off."))
+            return redirect("loans:loan", pk=loan.pk)
+    return _loan_page(request, loan, write_off_form=form, status=400)
+
+
+@login_required
+def portfolio(request, coop_id: int):
+    """Loans being repaid, their arrears and the portfolio at risk (30/60/90 days)."""
+    from . import repayments as repayment_services
+
+    cooperative = _cooperative(request, coop_id)
+    today = timezone.localdate()
+    rows = repayment_services.standings(cooperative_id=cooperative.pk, on=today)
+    members = Loan.objects.select_related("member").in_bulk([row.loan_id for row in rows])
+    table = sorted(({"loan": members[row.loan_id], "balance": row.balance, "due": row.due,
+                     "days": row.days_overdue(today)} for row in rows), key=lambda r: (-r["days"], r["loan"].member.number))
+    context = {"cooperative": cooperative, "rows": table, "today": today,
+               "risk": repayment_services.portfolio_at_risk(cooperative_id=cooperative.pk, on=today)}
+    return render(request, "loans/portfolio.html", context)

@@ -97,3 +97,31 @@ def test_the_board_writes_off(lent):
     with pytest.raises(IntegrityError, match="never updated or deleted"), transaction.atomic(), \
             connection.cursor() as cursor:
         cursor.execute("DELETE FROM loans_writeoff")
+
+
+def test_repayments_and_write_offs_through_the_pages(lent):
+    from django.test import Client
+
+    from coop.models import Role
+    from coop.services import cooperative_create
+    from tests.factories import user_with_role
+
+    coop, accountant, board, members, accounts, loans = lent
+    clerk, directiva = Client(HTTP_ACCEPT_LANGUAGE="en"), Client(HTTP_ACCEPT_LANGUAGE="en")
+    clerk.force_login(accountant)
+    directiva.force_login(board)
+    page = clerk.get(f"/loans/{coop.pk}/portfolio/")
+    assert page.status_code == 200 and "USD 1,000.00" in page.content.decode()
+    loan = loans["0002"]
+    too_much = clerk.post(f"/loans/loans/{loan.pk}/repayments/", {"amount": "360.01", "date": "2026-11-20"})
+    assert too_much.status_code == 400 and "still owed" in too_much.content.decode()
+    clerk.post(f"/loans/loans/{loan.pk}/repayments/", {"amount": "100", "date": "2026-11-20", "reference": "R-1"})
+    assert repayments.balances([loan.pk])[loan.pk] == D("260.00")
+    assert clerk.post(f"/loans/loans/{loan.pk}/write-off/", {"reason": "x"}).status_code == 403
+    directiva.post(f"/loans/loans/{loan.pk}/write-off/", {"reason": "Acta del consejo 14/2026"})
+    assert Loan.objects.get(pk=loan.pk).status == LoanStatus.WRITTEN_OFF
+    other = cooperative_create(name="Otra", short_name="OTRA", country="PE")
+    stranger = Client()
+    stranger.force_login(user_with_role(Role.ACCOUNTANT, other, username="otra"))
+    assert stranger.get(f"/loans/loans/{loan.pk}/").status_code == 404
+    assert stranger.post(f"/loans/loans/{loan.pk}/repayments/", {"amount": "1", "date": "2026-11-20"}).status_code == 404
