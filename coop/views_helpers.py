@@ -1,7 +1,8 @@
 """Small helpers shared by the page views of every app."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.shortcuts import redirect, render
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -35,3 +36,15 @@ def paginate(request, queryset, per_page: int = 50):
         return paginator.page(1)
     except EmptyPage:
         return paginator.page(paginator.num_pages)
+
+
+def choose_cooperative(request, cooperatives, *, url_name: str, title: str):
+    """An app's home: straight to the co-op's page when the user has one, a list to choose from
+    when several, 403 when none. ``url_name`` takes the co-op's id as ``coop_id``."""
+    cooperatives = list(cooperatives)
+    if not cooperatives:
+        raise PermissionDenied
+    if len(cooperatives) == 1:
+        return redirect(url_name, coop_id=cooperatives[0].pk)
+    return render(request, "choose_cooperative.html",
+                  {"cooperatives": cooperatives, "url_name": url_name, "title": title})

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coop.params import date_param, int_param
 from coop.tenancy import has_role
-from coop.views_helpers import add_service_errors, paginate
+from coop.views_helpers import add_service_errors, choose_cooperative, paginate
 from premiums.services import premium_receive
 
 from . import selectors, services
@@ -60,12 +60,7 @@ def _writable_shipment(request, pk: int) -> Shipment:
 
 @login_required
 def exports_home(request):
-    cooperatives = list(cooperatives_with_exports_for(request.user))
-    if not cooperatives:
-        raise PermissionDenied
-    if len(cooperatives) == 1:
-        return redirect("exports:shipments", coop_id=cooperatives[0].pk)
-    return render(request, "exports/choose_cooperative.html", {"cooperatives": cooperatives})
+    return choose_cooperative(request, cooperatives_with_exports_for(request.user), url_name="exports:shipments", title=_("Shipments"))
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coop.params import date_param, int_param
-from coop.views_helpers import add_service_errors, paginate
+from coop.views_helpers import add_service_errors, choose_cooperative, paginate
 
 from . import selectors, services
 from .forms import LegFormSet, PeriodCloseForm, PeriodReopenForm, ReverseForm, TransactionForm
@@ -26,12 +26,7 @@ def _cooperative(request, coop_id: int):
 
 @login_required
 def ledger_home(request):
-    cooperatives = list(cooperatives_with_books_for(request.user))
-    if not cooperatives:
-        raise PermissionDenied
-    if len(cooperatives) == 1:
-        return redirect("ledger:trial_balance", coop_id=cooperatives[0].pk)
-    return render(request, "ledger/choose_cooperative.html", {"cooperatives": cooperatives})
+    return choose_cooperative(request, cooperatives_with_books_for(request.user), url_name="ledger:trial_balance", title=_("Books"))
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from coop.views_helpers import add_service_errors, paginate
+from coop.views_helpers import add_service_errors, choose_cooperative, paginate
 
 from . import selectors, services
 from .forms import CancelForm, DisburseForm, RepaymentForm, RoundProposeForm, RoundTermsForm, WriteOffForm
@@ -30,12 +30,7 @@ def _round(request, pk: int) -> LoanRound:
 
 @login_required
 def loans_home(request):
-    cooperatives = list(cooperatives_with_loans_for(request.user))
-    if not cooperatives:
-        raise PermissionDenied
-    if len(cooperatives) == 1:
-        return redirect("loans:rounds", coop_id=cooperatives[0].pk)
-    return render(request, "loans/choose_cooperative.html", {"cooperatives": cooperatives})
+    return choose_cooperative(request, cooperatives_with_loans_for(request.user), url_name="loans:rounds", title=_("Loans"))
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coop import uploads
 from coop.params import int_param
-from coop.views_helpers import add_service_errors
+from coop.views_helpers import add_service_errors, choose_cooperative
 
 from . import selectors, services
 from .forms import AllocationForm, AssemblyForm, PlanDraftForm, PlanLineForm, SpendingForm
@@ -41,12 +41,7 @@ def _line(request, pk: int) -> PlanLine:
 
 @login_required
 def premiums_home(request):
-    cooperatives = list(cooperatives_with_premiums_for(request.user))
-    if not cooperatives:
-        raise PermissionDenied
-    if len(cooperatives) == 1:
-        return redirect("premiums:plans", coop_id=cooperatives[0].pk)
-    return render(request, "premiums/choose_cooperative.html", {"cooperatives": cooperatives})
+    return choose_cooperative(request, cooperatives_with_premiums_for(request.user), url_name="premiums:plans", title=_("Fairtrade Premium"))
 
 
 @login_required
