@@ -24,6 +24,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coop.settings.dev")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 django.setup()
 
+from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from coop import demo  # noqa: E402
@@ -105,6 +106,7 @@ def load(coop, actor) -> float:
 
 
 def main():
+    call_command("migrate", verbosity=0)
     rng = random.Random(100000)
     plan = dataclasses.replace(demo.APOQ, short_name="LOANS", name="Bench loans co-op", members=MEMBERS)
     started = time.perf_counter()
