@@ -42,3 +42,9 @@ class RepaymentForm(forms.Form):
 
 class WriteOffForm(forms.Form):
     reason = forms.CharField(label=_("Board decision and reason"), max_length=300)
+
+
+class RescheduleForm(forms.Form):
+    installments = forms.IntegerField(label=_("New installments"), min_value=1, max_value=24, initial=6)
+    first_due = forms.DateField(label=_("First installment due"), widget=DateInput())
+    reason = forms.CharField(label=_("Board decision and reason"), max_length=300)

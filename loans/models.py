@@ -182,6 +182,8 @@ class Loan(models.Model):
 
 class Installment(models.Model):
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="installments")
+    # Set when a rescheduling replaced this installment (it is kept, never deleted).
+    replaced = models.BooleanField(_("replaced by a rescheduling"), default=False)
     number = models.PositiveSmallIntegerField(_("number"))
     due_on = models.DateField(_("due on"))
     # USD, 2 places; the installments add up to the principal.
@@ -192,7 +194,8 @@ class Installment(models.Model):
         verbose_name = _("installment")
         verbose_name_plural = _("installments")
         constraints = [
-            models.UniqueConstraint(fields=["loan", "number"], name="installment_number_unique"),
+            models.UniqueConstraint(fields=["loan", "number"], condition=Q(replaced=False),
+                                    name="installment_number_unique"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="installment_positive"),
         ]
 
@@ -248,3 +251,27 @@ class WriteOff(models.Model):
 
     def __str__(self):
         return f"{self.loan_id}: {self.amount}"
+
+
+class Reschedule(models.Model):
+    """The board's decision to spread what is left of a loan over new installments."""
+
+    cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="reschedules")
+    # USD, 2 places: repaid before the decision; payments after it cover the new installments.
+    paid_before = models.DecimalField(_("repaid before"), **MONEY)
+    balance = models.DecimalField(_("balance rescheduled"), **MONEY)
+    installments = models.PositiveSmallIntegerField(_("installments"), validators=[MinValueValidator(1),
+                                                                                  MaxValueValidator(24)])
+    first_due = models.DateField(_("first installment due"))
+    reason = models.CharField(_("reason"), max_length=300)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["loan", "decided_at"]
+        verbose_name = _("rescheduling")
+        verbose_name_plural = _("reschedulings")
+
+    def __str__(self):
+        return f"{self.loan_id}: {self.balance} / {self.installments}"

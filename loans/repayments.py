@@ -18,7 +18,7 @@ from coop.tenancy import has_role
 from ledger.models import Account
 from ledger.services import transaction_post
 
-from .models import Installment, Loan, LoanStatus, Repayment, RepaymentKind, RepaymentMethod, WriteOff
+from .models import Installment, Loan, LoanStatus, Repayment, RepaymentKind, RepaymentMethod, Reschedule, WriteOff
 
 BANK, LOANS_RECEIVABLE, LOAN_FUND = "1000", "1200", "3100"
 ZERO = Decimal("0.00")
@@ -52,13 +52,17 @@ def standings(*, cooperative_id: int, on: datetime.date, member_ids=None) -> lis
     loans = dict(loans.values_list("pk", "member_id"))
     owed = balances(loans)
     paid = dict(Repayment.objects.filter(loan_id__in=loans).values_list("loan_id").annotate(t=Sum("amount")))
+    # After a rescheduling, only what was paid since covers the new installments.
+    paid_before = dict(Reschedule.objects.filter(loan_id__in=loans).order_by("loan_id", "decided_at")
+                       .values_list("loan_id", "paid_before"))
     schedule = defaultdict(list)
-    for loan_id, due_on, amount in Installment.objects.filter(loan_id__in=loans).order_by(
+    for loan_id, due_on, amount in Installment.objects.filter(loan_id__in=loans, replaced=False).order_by(
             "loan_id", "number").values_list("loan_id", "due_on", "amount"):
         schedule[loan_id].append((due_on, amount))
     result = []
     for loan_id, member_id in loans.items():
-        covered, cumulative, due, overdue_since = paid.get(loan_id, ZERO), ZERO, ZERO, None
+        covered = paid.get(loan_id, ZERO) - paid_before.get(loan_id, ZERO)
+        cumulative, due, overdue_since = ZERO, ZERO, None
         for due_on, amount in schedule[loan_id]:
             cumulative += amount
             if cumulative > covered and due_on <= on:
@@ -188,3 +192,32 @@ def portfolio_at_risk(*, cooperative_id: int, on: datetime.date) -> dict:
         result[f"par{days}"] = at_risk
         result[f"par{days}_percent"] = (at_risk * 100 / outstanding).quantize(Decimal("0.1")) if outstanding else 0
     return result
+
+
+def loan_reschedule(*, loan: Loan, actor, installments: int, first_due: datetime.date, reason: str) -> Reschedule:
+    """The board spreads what is left of a loan over new monthly installments; the old ones that
+    were not yet paid are kept, marked replaced."""
+    from .services import monthly_installments
+
+    _require(actor, loan.cooperative_id, {Role.BOARD})
+    errors = {}
+    if not (reason or "").strip():
+        errors["reason"] = _("Give the board's reason for rescheduling.")
+    if not 1 <= (installments or 0) <= 24:
+        errors["installments"] = _("Between 1 and 24 installments.")
+    if first_due and first_due < timezone.localdate():
+        errors["first_due"] = _("The first installment falls due in the future.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        loan = Loan.objects.select_for_update(of=("self",)).get(pk=loan.pk)
+        if loan.status != LoanStatus.ACTIVE:
+            raise ValidationError(_("This loan is %(status)s.") % {"status": loan.get_status_display().lower()})
+        balance = balances([loan.pk])[loan.pk]
+        paid = Repayment.objects.filter(loan=loan).aggregate(t=Sum("amount"))["t"] or ZERO
+        reschedule = Reschedule.objects.create(
+            cooperative_id=loan.cooperative_id, loan=loan, paid_before=paid, balance=balance,
+            installments=installments, first_due=first_due, reason=reason.strip(), decided_by=actor)
+        loan.installments.filter(replaced=False).update(replaced=True)
+        Installment.objects.bulk_create(monthly_installments(loan, balance, installments, first_due))
+    return reschedule

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from .models import Installment, Loan, LoanRound, LoanStatus, Repayment, RoundLine
+from .models import Installment, Loan, LoanRound, LoanStatus, Repayment, Reschedule, RoundLine
 from .permissions import loans_visible_to, rounds_visible_to
 from .repayments import balances
 
@@ -36,6 +36,7 @@ class MemberLoan:
     balance: Decimal
     next_installment: Installment | None
     sharing_boxes: int  # boxes of all who shared the round, to explain the amount
+    schedule: list  # the installments in force
 
 
 def member_loans(*, user, member) -> list[MemberLoan]:
@@ -48,18 +49,22 @@ def member_loans(*, user, member) -> list[MemberLoan]:
                   .annotate(total=Sum("boxes")))
     owed = balances([loan.pk for loan in loans])
     paid = dict(Repayment.objects.filter(loan__in=loans).values_list("loan_id").annotate(t=Sum("amount")))
+    paid_before = dict(Reschedule.objects.filter(loan__in=loans).order_by("loan_id", "decided_at")
+                       .values_list("loan_id", "paid_before"))
     result = []
     for loan in loans:
         # The next installment is the first the payments so far do not cover.
-        covered, cumulative, upcoming = paid.get(loan.pk, Decimal("0.00")), Decimal("0.00"), None
-        for installment in loan.installments.all():
+        covered = paid.get(loan.pk, Decimal("0.00")) - paid_before.get(loan.pk, Decimal("0.00"))
+        cumulative, upcoming = Decimal("0.00"), None
+        schedule = [i for i in loan.installments.all() if not i.replaced]
+        for installment in schedule:
             cumulative += installment.amount
             if cumulative > covered:
                 upcoming = installment
                 break
         balance = owed[loan.pk] if loan.status == LoanStatus.ACTIVE else Decimal("0.00")
         result.append(MemberLoan(loan=loan, line=loan.line, balance=balance, next_installment=upcoming,
-                                 sharing_boxes=shared.get(loan.line.round_id, 0)))
+                                 sharing_boxes=shared.get(loan.line.round_id, 0), schedule=schedule))
     return result
 
 

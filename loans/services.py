@@ -231,9 +231,9 @@ def offer_decline(*, line: RoundLine, actor) -> RoundLine:
     return line
 
 
-def _installments(loan: Loan, count: int, first_due: datetime.date) -> list[Installment]:
-    """``count`` monthly installments adding up to the principal (the cents left go to the first)."""
-    cents = int(loan.principal * 100)
+def monthly_installments(loan: Loan, amount: Decimal, count: int, first_due: datetime.date) -> list[Installment]:
+    """``count`` monthly installments adding up to ``amount`` (the cents left go to the first)."""
+    cents = int(amount * 100)
     base, extra = divmod(cents, count)
     rows = []
     for number in range(1, count + 1):
@@ -276,7 +276,8 @@ def round_disburse(*, loan_round: LoanRound, actor, date: datetime.date | None =
                  principal=line.amount, disbursed_on=date) for line in lines])
         first_due = date + datetime.timedelta(days=loan_round.policy.grace_days)
         count = loan_round.policy.installments
-        Installment.objects.bulk_create([row for loan in loans for row in _installments(loan, count, first_due)],
+        Installment.objects.bulk_create([row for loan in loans for row in monthly_installments(loan, loan.principal, count,
+                                                                                        first_due)],
                                         batch_size=5000)
         loan_round.status, loan_round.disbursed_by, loan_round.disbursed_on, loan_round.transaction = (
             RoundStatus.DISBURSED, actor, date, entry)

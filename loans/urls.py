@@ -19,3 +19,4 @@ urlpatterns += [
     path("loans/<int:pk>/repayments/", views.loan_repayment, name="loan_repayment"),
     path("loans/<int:pk>/write-off/", views.loan_write_off, name="loan_write_off"),
 ]
+urlpatterns += [path("loans/<int:pk>/reschedule/", views.loan_reschedule, name="loan_reschedule")]

@@ -12,7 +12,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from coop.views_helpers import add_service_errors, choose_cooperative, paginate
 
 from . import selectors, services
-from .forms import CancelForm, DisburseForm, RepaymentForm, RoundProposeForm, RoundTermsForm, WriteOffForm
+from .forms import (
+    CancelForm,
+    DisburseForm,
+    RepaymentForm,
+    RescheduleForm,
+    RoundProposeForm,
+    RoundTermsForm,
+    WriteOffForm,
+)
 from .models import Loan, LoanRound, RoundLine
 from .permissions import can_approve, can_propose, cooperatives_with_loans_for, loans_visible_to
 
@@ -192,14 +200,15 @@ def _loan(request, pk: int):
     return loan
 
 
-def _loan_page(request, loan, repayment_form=None, write_off_form=None, status=200):
+def _loan_page(request, loan, repayment_form=None, write_off_form=None, reschedule_form=None, status=200):
     from . import repayments as repayment_services
 
     context = {
         "loan": loan, "cooperative": loan.cooperative,
         "balance": repayment_services.balances([loan.pk])[loan.pk],
-        "installments": loan.installments.all(), "repayments": loan.repayments.select_related("recorded_by"),
+        "installments": loan.installments.filter(replaced=False), "repayments": loan.repayments.select_related("recorded_by"),
         "repayment_form": repayment_form or RepaymentForm(), "write_off_form": write_off_form or WriteOffForm(),
+        "reschedule_form": reschedule_form or RescheduleForm(prefix="reschedule"),
         "can_record": can_propose(request.user, loan.cooperative_id) and loan.status == "active",
         "can_write_off": can_approve(request.user, loan.cooperative_id) and loan.status == "active",
     }
@@ -265,3 +274,23 @@ def portfolio(request, coop_id: int):
     context = {"cooperative": cooperative, "rows": table, "today": today,
                "risk": repayment_services.portfolio_at_risk(cooperative_id=cooperative.pk, on=today)}
     return render(request, "loans/portfolio.html", context)
+
+
+@login_required
+@require_POST
+def loan_reschedule(request, pk: int):
+    from . import repayments as repayment_services
+
+    loan = _loan(request, pk)
+    if not can_approve(request.user, loan.cooperative_id):
+        raise PermissionDenied
+    form = RescheduleForm(request.POST, prefix="reschedule")
+    if form.is_valid():
+        try:
+            repayment_services.loan_reschedule(loan=loan, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Loan rescheduled."))
+            return redirect("loans:loan", pk=loan.pk)
+    return _loan_page(request, loan, reschedule_form=form, status=400)

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
+from django.utils import translation
 
 from exports import settlements
 from exports.models import DeductionType, ProducerPrice, Product, Shipment
@@ -21,6 +22,12 @@ from tests.loans.test_rounds import build_coop
 pytestmark = pytest.mark.django_db
 D = Decimal
 WEEK = datetime.date(2026, 11, 2)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -125,3 +132,48 @@ def test_repayments_and_write_offs_through_the_pages(lent):
     stranger.force_login(user_with_role(Role.ACCOUNTANT, other, username="otra"))
     assert stranger.get(f"/loans/loans/{loan.pk}/").status_code == 404
     assert stranger.post(f"/loans/loans/{loan.pk}/repayments/", {"amount": "1", "date": "2026-11-20"}).status_code == 404
+
+
+def test_the_board_reschedules_what_is_left(lent):
+    coop, accountant, board, members, accounts, loans = lent
+    loan = loans["0001"]  # 400.00: 133.34, 133.33, 133.33 from 4 November
+    repayments.repayment_record(loan=loan, actor=accountant, amount=D("100.00"), date=datetime.date(2026, 11, 10))
+    with pytest.raises(ValidationError, match="role"):
+        repayments.loan_reschedule(loan=loan, actor=accountant, installments=6,
+                                   first_due=datetime.date(2027, 1, 15), reason="x")
+    import django.utils.timezone as tz
+
+    first_due = tz.localdate() + datetime.timedelta(days=30)
+    reschedule = repayments.loan_reschedule(loan=loan, actor=board, installments=6, first_due=first_due,
+                                            reason="Sequía: acta del consejo 15/2026")
+    assert reschedule.balance == D("300.00") and reschedule.paid_before == D("100.00")
+    current = list(loan.installments.filter(replaced=False))
+    assert [i.amount for i in current] == [D("50.00")] * 6 and current[0].due_on == first_due
+    assert loan.installments.filter(replaced=True).count() == 3
+    # Nothing is overdue any more; 50.00 paid covers the first new installment.
+    standing = repayments.standings(cooperative_id=coop.pk, on=first_due, member_ids=[members[0].pk])[0]
+    assert standing.due == D("50.00") and standing.balance == D("300.00")
+    repayments.repayment_record(loan=loan, actor=accountant, amount=D("50.00"), date=first_due)
+    standing = repayments.standings(cooperative_id=coop.pk, on=first_due, member_ids=[members[0].pk])[0]
+    assert standing.due == D("0.00") and standing.overdue_since is None
+
+
+def test_rescheduling_through_the_page(lent):
+    import django.utils.timezone as tz
+    from django.test import Client
+
+    coop, accountant, board, members, accounts, loans = lent
+    directiva = Client(HTTP_ACCEPT_LANGUAGE="en")
+    directiva.force_login(board)
+    loan = loans["0003"]
+    first_due = (tz.localdate() + datetime.timedelta(days=20)).isoformat()
+    bad = directiva.post(f"/loans/loans/{loan.pk}/reschedule/", {"reschedule-installments": "30",
+                                                                 "reschedule-first_due": first_due,
+                                                                 "reschedule-reason": "x"})
+    assert bad.status_code == 400
+    directiva.post(f"/loans/loans/{loan.pk}/reschedule/", {"reschedule-installments": "4",
+                                                           "reschedule-first_due": first_due,
+                                                           "reschedule-reason": "Inundación"})
+    assert [i.amount for i in loan.installments.filter(replaced=False)] == [D("45.00")] * 4
+    page = directiva.get(f"/loans/loans/{loan.pk}/").content.decode()
+    assert page.count("USD 45.00") == 4
