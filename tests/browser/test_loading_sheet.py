@@ -66,7 +66,8 @@ def log_in(page, base_url, username, next_url):
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url(f"**{next_url}")
+    # The login page's own address holds ?next=<next_url>: wait for the page itself.
+    page.wait_for_url(lambda url: url.split("?")[0].endswith(next_url))
 
 
 def active_name(page):
