@@ -1,5 +1,6 @@
 """Small helpers shared by the page views of every app."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.shortcuts import redirect, render
@@ -48,3 +49,19 @@ def choose_cooperative(request, cooperatives, *, url_name: str, title: str):
         return redirect(url_name, coop_id=cooperatives[0].pk)
     return render(request, "choose_cooperative.html",
                   {"cooperatives": cooperatives, "url_name": url_name, "title": title})
+
+
+def run_form(request, form, action, success_message: str):
+    """Call ``action(cleaned_data)`` (a service) for a valid form and say so to the user.
+
+    Returns what the service returned (True when it returns nothing), or None when the form or the
+    service refused; a service's errors are then on the form, field by field."""
+    if not form.is_valid():
+        return None
+    try:
+        result = action(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    messages.success(request, success_message)
+    return True if result is None else result

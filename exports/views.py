@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coop.params import date_param, int_param
 from coop.tenancy import has_role
-from coop.views_helpers import add_service_errors, choose_cooperative, paginate
+from coop.views_helpers import add_service_errors, choose_cooperative, paginate, run_form
 from premiums.services import premium_receive
 
 from . import selectors, services
@@ -85,18 +85,6 @@ def _with_totals(page):
     return page
 
 
-def _save_form(request, form, save, success_message):
-    if form.is_valid():
-        try:
-            shipment = save(form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, success_message)
-            return redirect("exports:shipment", pk=shipment.pk)
-    return None
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def shipment_create(request, coop_id: int):
@@ -109,9 +97,9 @@ def shipment_create(request, coop_id: int):
             details = {k: v for k, v in data.items() if k not in ("importer", "product")}
             return services.shipment_create(cooperative=cooperative, actor=request.user, importer=data["importer"],
                                             product=data["product"], **details)
-        response = _save_form(request, form, save, _("Shipment planned."))
-        if response:
-            return response
+        shipment = run_form(request, form, save, _("Shipment planned."))
+        if shipment:
+            return redirect("exports:shipment", pk=shipment.pk)
     return render(request, "exports/shipment_form.html", {"form": form, "cooperative": cooperative})
 
 
@@ -122,10 +110,9 @@ def shipment_update(request, pk: int):
     form = ShipmentForm(request.POST or None, instance=Shipment.objects.get(pk=shipment.pk),
                         cooperative=shipment.cooperative)
     if request.method == "POST":
-        response = _save_form(request, form, lambda data: services.shipment_update(
-            shipment=shipment, actor=request.user, **data), _("Shipment saved."))
-        if response:
-            return response
+        if run_form(request, form, lambda data: services.shipment_update(
+                shipment=shipment, actor=request.user, **data), _("Shipment saved.")):
+            return redirect("exports:shipment", pk=shipment.pk)
     return render(request, "exports/shipment_form.html",
                   {"form": form, "cooperative": shipment.cooperative, "shipment": shipment})
 
@@ -155,14 +142,8 @@ def shipment_detail(request, pk: int):
 
 def _act(request, shipment, form, form_name, action, success_message):
     """Run a service from a form on the shipment page; on error show the page with the form's errors."""
-    if form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, success_message)
-            return redirect("exports:shipment", pk=shipment.pk)
+    if run_form(request, form, action, success_message):
+        return redirect("exports:shipment", pk=shipment.pk)
     return render(request, "exports/shipment_detail.html", _detail_context(request, shipment, **{form_name: form}),
                   status=400)
 
@@ -305,15 +286,11 @@ def settlement_list(request, coop_id: int):
     if request.method == "POST":
         if not can_change(request.user, cooperative.pk):
             raise PermissionDenied
-        if form.is_valid():
-            try:
-                settlement = settlement_services.settlement_compute(
-                    cooperative=cooperative, week_start=form.cleaned_data["week"], actor=request.user)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Settlement computed: review it, then have it approved."))
-                return redirect("exports:settlement", pk=settlement.pk)
+        settlement = run_form(request, form, lambda data: settlement_services.settlement_compute(
+            cooperative=cooperative, week_start=data["week"], actor=request.user),
+            _("Settlement computed: review it, then have it approved."))
+        if settlement:
+            return redirect("exports:settlement", pk=settlement.pk)
     context = {
         "cooperative": cooperative, "form": form, "can_change": can_change(request.user, cooperative.pk),
         "page": paginate(request, selectors.settlement_list(user=request.user, cooperative=cooperative)),

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from coop.views_helpers import add_service_errors, choose_cooperative, paginate
+from coop.views_helpers import choose_cooperative, paginate, run_form
 
+from . import repayments as repayment_services
 from . import selectors, services
 from .forms import (
     CancelForm,
@@ -53,17 +54,12 @@ def round_list(request, coop_id: int):
     if request.method == "POST":
         if not can_propose(request.user, cooperative.pk):
             raise PermissionDenied
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                loan_round = services.round_propose(
-                    cooperative=cooperative, actor=request.user, year=data["year"], quarter=data["quarter"],
-                    pool=data["pool"], minimum=data["minimum_amount"], maximum=data["maximum_amount"])
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Round proposed: review it, then a board member approves it."))
-                return redirect("loans:round", pk=loan_round.pk)
+        loan_round = run_form(request, form, lambda data: services.round_propose(
+            cooperative=cooperative, actor=request.user, year=data["year"], quarter=data["quarter"],
+            pool=data["pool"], minimum=data["minimum_amount"], maximum=data["maximum_amount"]),
+            _("Round proposed: review it, then a board member approves it."))
+        if loan_round:
+            return redirect("loans:round", pk=loan_round.pk)
     context = {"cooperative": cooperative, "form": form, "policy": policy,
                "lendable": services.lendable(cooperative.pk), "portfolio": selectors.portfolio(cooperative=cooperative),
                "page": paginate(request, selectors.round_list(user=request.user, cooperative=cooperative)),
@@ -118,16 +114,10 @@ def round_revise(request, pk: int):
     if not can_propose(request.user, loan_round.cooperative_id):
         raise PermissionDenied
     form = RoundTermsForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.round_revise(loan_round=loan_round, actor=request.user, pool=data["pool"],
-                                  minimum=data["minimum_amount"], maximum=data["maximum_amount"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("New terms saved and the pool shared again."))
-            return redirect("loans:round", pk=loan_round.pk)
+    if run_form(request, form, lambda data: services.round_revise(
+            loan_round=loan_round, actor=request.user, pool=data["pool"], minimum=data["minimum_amount"],
+            maximum=data["maximum_amount"]), _("New terms saved and the pool shared again.")):
+        return redirect("loans:round", pk=loan_round.pk)
     return _round_page(request, loan_round, terms_form=form, status=400)
 
 
@@ -201,8 +191,6 @@ def _loan(request, pk: int):
 
 
 def _loan_page(request, loan, repayment_form=None, write_off_form=None, reschedule_form=None, status=200):
-    from . import repayments as repayment_services
-
     context = {
         "loan": loan, "cooperative": loan.cooperative,
         "balance": repayment_services.balances([loan.pk])[loan.pk],
@@ -223,48 +211,33 @@ def loan_detail(request, pk: int):
 @login_required
 @require_POST
 def loan_repayment(request, pk: int):
-    from . import repayments as repayment_services
-
     loan = _loan(request, pk)
     if not can_propose(request.user, loan.cooperative_id):
         raise PermissionDenied
     form = RepaymentForm(request.POST)
-    if form.is_valid():
-        try:
-            repayment_services.repayment_record(loan=loan, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Repayment recorded."))
-            return redirect("loans:loan", pk=loan.pk)
+    record = lambda data: repayment_services.repayment_record(loan=loan, actor=request.user, **data)  # noqa: E731
+    if run_form(request, form, record, _("Repayment recorded.")):
+        return redirect("loans:loan", pk=loan.pk)
     return _loan_page(request, loan, repayment_form=form, status=400)
 
 
 @login_required
 @require_POST
 def loan_write_off(request, pk: int):
-    from . import repayments as repayment_services
-
     loan = _loan(request, pk)
     if not can_approve(request.user, loan.cooperative_id):
         raise PermissionDenied
     form = WriteOffForm(request.POST)
-    if form.is_valid():
-        try:
-            repayment_services.loan_write_off(loan=loan, actor=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Loan written off."))
-            return redirect("loans:loan", pk=loan.pk)
+    write_off = lambda data: repayment_services.loan_write_off(  # noqa: E731
+        loan=loan, actor=request.user, reason=data["reason"])
+    if run_form(request, form, write_off, _("Loan written off.")):
+        return redirect("loans:loan", pk=loan.pk)
     return _loan_page(request, loan, write_off_form=form, status=400)
 
 
 @login_required
 def portfolio(request, coop_id: int):
     """Loans being repaid, their arrears and the portfolio at risk (30/60/90 days)."""
-    from . import repayments as repayment_services
-
     cooperative = _cooperative(request, coop_id)
     today = timezone.localdate()
     rows = repayment_services.standings(cooperative_id=cooperative.pk, on=today)
@@ -279,18 +252,11 @@ def portfolio(request, coop_id: int):
 @login_required
 @require_POST
 def loan_reschedule(request, pk: int):
-    from . import repayments as repayment_services
-
     loan = _loan(request, pk)
     if not can_approve(request.user, loan.cooperative_id):
         raise PermissionDenied
     form = RescheduleForm(request.POST, prefix="reschedule")
-    if form.is_valid():
-        try:
-            repayment_services.loan_reschedule(loan=loan, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Loan rescheduled."))
-            return redirect("loans:loan", pk=loan.pk)
+    reschedule = lambda data: repayment_services.loan_reschedule(loan=loan, actor=request.user, **data)  # noqa: E731
+    if run_form(request, form, reschedule, _("Loan rescheduled.")):
+        return redirect("loans:loan", pk=loan.pk)
     return _loan_page(request, loan, reschedule_form=form, status=400)
