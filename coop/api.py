@@ -1,6 +1,7 @@
 """Shared pieces of the REST API: one error format, scoped lookups."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers, serializers
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -18,6 +19,14 @@ def exception_handler(exc, context):
             detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
         exc = exceptions.ValidationError(detail)
     return drf_exception_handler(exc, context)
+
+
+def idempotency_key(request) -> str | None:
+    """The request's Idempotency-Key header (None when absent); a malformed one is a 400."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if key and (len(key) > 80 or not key.isascii() or not key.isprintable()):
+        raise exceptions.ValidationError({"Idempotency-Key": [_("At most 80 printable ASCII characters.")]})
+    return key or None
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -78,6 +78,10 @@ def _database_refusal(error: IntegrityError) -> ValidationError:
     return ValidationError(message.removeprefix("ledger: "))
 
 
+class IdempotencyConflict(Exception):
+    """The same Idempotency-Key was used before with a different request."""
+
+
 def transaction_post(
     *,
     cooperative: Cooperative,

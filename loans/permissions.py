@@ -25,13 +25,15 @@ def rounds_visible_to(user, queryset: QuerySet) -> QuerySet:
     return queryset.filter(cooperative_id__in=cooperative_ids_with(user, LOAN_READERS))
 
 
-def loans_visible_to(user, queryset: QuerySet) -> QuerySet:
-    """Loans or round lines: staff of the co-op, or the member they belong to."""
+def loans_visible_to(user, queryset: QuerySet, member: str = "member") -> QuerySet:
+    """Loans, round lines or repayments: staff of the co-op, or the member they belong to
+    (``member`` is the path from the row to its member, e.g. "loan__member")."""
     if not user.is_authenticated:
         return queryset.none()
     if user.is_superuser:
         return queryset
-    return queryset.filter(Q(cooperative_id__in=cooperative_ids_with(user, LOAN_READERS)) | Q(member__user=user))
+    return queryset.filter(Q(cooperative_id__in=cooperative_ids_with(user, LOAN_READERS))
+                           | Q(**{f"{member}__user": user}))
 
 
 def can_propose(user, cooperative_id: int) -> bool:

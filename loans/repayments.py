@@ -16,7 +16,7 @@ from coop.formatting import amount_text
 from coop.models import Role
 from coop.tenancy import has_role
 from ledger.models import Account
-from ledger.services import transaction_post
+from ledger.services import IdempotencyConflict, transaction_post
 
 from .models import Installment, Loan, LoanStatus, Repayment, RepaymentKind, RepaymentMethod, Reschedule, WriteOff
 
@@ -101,14 +101,23 @@ def _finish_if_repaid(loan: Loan) -> None:
         loan.save(update_fields=["status"])
 
 
-def repayment_record(*, loan: Loan, actor, amount: Decimal, date: datetime.date, reference: str = "") -> Repayment:
-    """Cash (or a bank transfer) paid on a loan: bank against loans receivable."""
+def repayment_record(*, loan: Loan, actor, amount: Decimal, date: datetime.date, reference: str = "",
+                     idempotency_key: str | None = None) -> Repayment:
+    """Cash (or a bank transfer) paid on a loan: bank against loans receivable.
+
+    With an ``idempotency_key`` a repeat by the same person returns the repayment first recorded
+    under it; the same key for another loan or amount raises IdempotencyConflict."""
     _require(actor, loan.cooperative_id, {Role.ADMIN, Role.ACCOUNTANT})
     if amount is None or amount <= 0:
         raise ValidationError({"amount": _("Enter an amount above zero.")})
+    key = f"repayment:{actor.pk}:{idempotency_key}" if idempotency_key else None
     with transaction.atomic():
-        # Locked: two repayments at once cannot together pass the balance.
+        # Locked: two repayments at once cannot together pass the balance (nor a retry pay twice).
         loan = Loan.objects.select_for_update(of=("self",)).select_related("member", "cooperative").get(pk=loan.pk)
+        if key and (done := _repayment_under_key(loan.cooperative_id, key)):
+            if done.loan_id != loan.pk or done.amount != amount or done.date != date:
+                raise IdempotencyConflict
+            return done
         if loan.status != LoanStatus.ACTIVE:
             raise ValidationError(_("This loan is %(status)s.") % {"status": loan.get_status_display().lower()})
         balance = balances([loan.pk])[loan.pk]
@@ -121,13 +130,19 @@ def repayment_record(*, loan: Loan, actor, amount: Decimal, date: datetime.date,
             cooperative=loan.cooperative, date=date, actor=actor, source=f"loan:{loan.pk}",
             memo=_("Loan repayment by member %(number)s%(reference)s") % {
                 "number": loan.member.number, "reference": f" ({reference})" if reference else ""},
-            legs=[(accounts[BANK], amount), (accounts[LOANS_RECEIVABLE], -amount)],
+            legs=[(accounts[BANK], amount), (accounts[LOANS_RECEIVABLE], -amount)], idempotency_key=key,
         )
+        if key and Repayment.objects.filter(transaction=entry).exists():
+            raise IdempotencyConflict  # the key was first used, at the same moment, on another loan
         repayment = Repayment.objects.create(cooperative_id=loan.cooperative_id, loan=loan, amount=amount, date=date,
                                              method=RepaymentMethod.CASH, reference=reference, transaction=entry,
                                              recorded_by=actor)
         _finish_if_repaid(loan)
     return repayment
+
+
+def _repayment_under_key(cooperative_id: int, key: str) -> Repayment | None:
+    return Repayment.objects.filter(cooperative_id=cooperative_id, transaction__idempotency_key=key).first()
 
 
 def repayments_from_settlement(*, settlement, recovered: dict[int, Decimal], entry, actor) -> None:
@@ -154,14 +169,23 @@ def repayments_from_settlement(*, settlement, recovered: dict[int, Decimal], ent
     Loan.objects.filter(pk__in=[pk for pk, balance in owed.items() if balance == 0]).update(status=LoanStatus.REPAID)
 
 
-def loan_write_off(*, loan: Loan, actor, reason: str, date: datetime.date | None = None) -> WriteOff:
-    """The board writes off what is left of a loan: from the loan fund against loans receivable."""
+def loan_write_off(*, loan: Loan, actor, reason: str, date: datetime.date | None = None,
+                   idempotency_key: str | None = None) -> WriteOff:
+    """The board writes off what is left of a loan: from the loan fund against loans receivable.
+
+    With an ``idempotency_key`` a repeat by the same person returns the write-off first made under it."""
     _require(actor, loan.cooperative_id, {Role.BOARD})
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the board's reason for writing the loan off.")})
     date = date or timezone.localdate()
+    key = f"write-off:{actor.pk}:{idempotency_key}" if idempotency_key else None
     with transaction.atomic():
         loan = Loan.objects.select_for_update(of=("self",)).select_related("member", "cooperative").get(pk=loan.pk)
+        if key and (done := WriteOff.objects.filter(cooperative_id=loan.cooperative_id,
+                                                    transaction__idempotency_key=key).first()):
+            if done.loan_id != loan.pk:
+                raise IdempotencyConflict
+            return done
         if loan.status != LoanStatus.ACTIVE:
             raise ValidationError(_("This loan is %(status)s.") % {"status": loan.get_status_display().lower()})
         balance = balances([loan.pk])[loan.pk]
@@ -172,7 +196,7 @@ def loan_write_off(*, loan: Loan, actor, reason: str, date: datetime.date | None
             memo=_("Write-off of member %(number)s's loan (board, %(date)s): %(reason)s") % {
                 "number": loan.member.number, "date": formats.date_format(date, "SHORT_DATE_FORMAT"),
                 "reason": reason.strip()},
-            legs=[(accounts[LOAN_FUND], balance), (accounts[LOANS_RECEIVABLE], -balance)],
+            legs=[(accounts[LOAN_FUND], balance), (accounts[LOANS_RECEIVABLE], -balance)], idempotency_key=key,
         )
         write_off = WriteOff.objects.create(cooperative_id=loan.cooperative_id, loan=loan, amount=balance,
                                             reason=reason.strip(), decided_by=actor, decided_on=date,

@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
-from .models import Installment, Loan, LoanRound, LoanStatus, Repayment, Reschedule, RoundLine
+from .models import Installment, Loan, LoanRound, LoanStatus, Repayment, Reschedule, RoundLine, WriteOff
 from .permissions import loans_visible_to, rounds_visible_to
 from .repayments import balances
 
@@ -37,12 +38,13 @@ class MemberLoan:
     next_installment: Installment | None
     sharing_boxes: int  # boxes of all who shared the round, to explain the amount
     schedule: list  # the installments in force
+    payments: list  # repayments, oldest first
 
 
 def member_loans(*, user, member) -> list[MemberLoan]:
     """A member's loans, newest first, with balance, next installment and what their amount came from."""
     loans = list(loans_visible_to(user, Loan.objects.filter(member=member))
-                 .select_related("line__round").prefetch_related("installments").order_by("-disbursed_on"))
+                 .select_related("line__round").prefetch_related("installments", "repayments").order_by("-disbursed_on"))
     rounds = {loan.line.round_id for loan in loans}
     shared = dict(RoundLine.objects.filter(round_id__in=rounds).exclude(excluded="no_production")
                   .exclude(excluded="overdue").exclude(excluded="written_off").values_list("round_id")
@@ -64,7 +66,8 @@ def member_loans(*, user, member) -> list[MemberLoan]:
                 break
         balance = owed[loan.pk] if loan.status == LoanStatus.ACTIVE else Decimal("0.00")
         result.append(MemberLoan(loan=loan, line=loan.line, balance=balance, next_installment=upcoming,
-                                 sharing_boxes=shared.get(loan.line.round_id, 0), schedule=schedule))
+                                 sharing_boxes=shared.get(loan.line.round_id, 0), schedule=schedule,
+                                 payments=list(loan.repayments.all())))
     return result
 
 
@@ -78,3 +81,16 @@ def member_offers(*, user, member) -> QuerySet:
 def portfolio(*, cooperative) -> dict:
     return Loan.objects.filter(cooperative=cooperative, status=LoanStatus.ACTIVE).aggregate(
         loans=Count("id"), principal=Sum("principal"))
+
+
+def _total(queryset: QuerySet) -> Coalesce:
+    """The sum of a per-loan subquery's amounts, 0.00 when it has none (no join, so no fan-out)."""
+    summed = queryset.filter(loan=OuterRef("pk")).order_by().values("loan").annotate(t=Sum("amount")).values("t")
+    money = DecimalField(max_digits=14, decimal_places=2)
+    return Coalesce(Subquery(summed, output_field=money), Value(Decimal("0.00")), output_field=money)
+
+
+def with_balance(loans: QuerySet) -> QuerySet:
+    """Loans annotated with ``repaid``, ``written_off`` and ``balance`` (what is still owed)."""
+    return loans.annotate(repaid=_total(Repayment.objects.all()), written_off=_total(WriteOff.objects.all())
+                          ).annotate(balance=F("principal") - F("repaid") - F("written_off"))

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from .models import Installment, Loan, LoanPolicy, LoanRound, RoundLine
+from .models import Installment, Loan, LoanPolicy, LoanRound, Repayment, Reschedule, RoundLine, WriteOff
 
 
 class LoanPolicySerializer(serializers.ModelSerializer):
@@ -67,8 +67,57 @@ class InstallmentSerializer(serializers.ModelSerializer):
 class LoanSerializer(serializers.ModelSerializer):
     member = serializers.SlugRelatedField(slug_field="number", read_only=True)
     round = serializers.IntegerField(source="line.round_id", read_only=True)
-    installments = InstallmentSerializer(many=True, read_only=True)
+    repaid = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    written_off = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    balance = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True,
+                                       help_text="What is still owed: principal less repaid less written off.")
+    installments = InstallmentSerializer(many=True, read_only=True, source="installments_in_force")
 
     class Meta:
         model = Loan
-        fields = ["id", "member", "round", "principal", "disbursed_on", "status", "installments"]
+        fields = ["id", "member", "round", "principal", "disbursed_on", "status", "repaid", "written_off", "balance",
+                  "installments"]
+
+
+class RepaymentSerializer(serializers.ModelSerializer):
+    member = serializers.CharField(source="loan.member.number", read_only=True)
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Repayment
+        fields = ["id", "loan", "member", "amount", "date", "method", "reference", "transaction", "recorded_by",
+                  "recorded_at"]
+
+
+class RepaymentInputSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    date = serializers.DateField()
+    reference = serializers.CharField(max_length=80, required=False, default="", allow_blank=True)
+
+
+class WriteOffSerializer(serializers.ModelSerializer):
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = WriteOff
+        fields = ["id", "loan", "amount", "reason", "decided_by", "decided_on", "transaction"]
+
+
+class WriteOffInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+    date = serializers.DateField(required=False)
+
+
+class RescheduleSerializer(serializers.ModelSerializer):
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Reschedule
+        fields = ["id", "loan", "paid_before", "balance", "installments", "first_due", "reason", "decided_by",
+                  "decided_at"]
+
+
+class RescheduleInputSerializer(serializers.Serializer):
+    installments = serializers.IntegerField(min_value=1, max_value=24)
+    first_due = serializers.DateField()
+    reason = serializers.CharField(max_length=300)

@@ -1,6 +1,7 @@
 """Writes of loan rounds: propose (the scheduled job or an accountant), revise while proposed,
 approve (a board member who did not propose it), decline an offer, disburse, cancel."""
 
+import calendar
 import datetime
 from decimal import Decimal
 
@@ -232,13 +233,16 @@ def offer_decline(*, line: RoundLine, actor) -> RoundLine:
 
 
 def monthly_installments(loan: Loan, amount: Decimal, count: int, first_due: datetime.date) -> list[Installment]:
-    """``count`` monthly installments adding up to ``amount`` (the cents left go to the first)."""
+    """``count`` monthly installments adding up to ``amount`` (the cents left go to the first), due
+    on ``first_due``'s day of the month, or the month's last day when it is shorter (31 January,
+    28 February, 31 March...)."""
     cents = int(amount * 100)
     base, extra = divmod(cents, count)
     rows = []
     for number in range(1, count + 1):
         month = first_due.month - 1 + number - 1
-        due = first_due.replace(year=first_due.year + month // 12, month=month % 12 + 1, day=min(first_due.day, 28))
+        year, month = first_due.year + month // 12, month % 12 + 1
+        due = datetime.date(year, month, min(first_due.day, calendar.monthrange(year, month)[1]))
         amount = Decimal(base + (extra if number == 1 else 0)) / 100
         rows.append(Installment(loan=loan, number=number, due_on=due, amount=amount))
     return rows

@@ -15,6 +15,7 @@ urlpatterns = [
 ]
 urlpatterns += [
     path("<int:coop_id>/portfolio/", views.portfolio, name="portfolio"),
+    path("<int:coop_id>/rotation/", views.fund_rotation, name="rotation"),
     path("loans/<int:pk>/", views.loan_detail, name="loan"),
     path("loans/<int:pk>/repayments/", views.loan_repayment, name="loan_repayment"),
     path("loans/<int:pk>/write-off/", views.loan_write_off, name="loan_write_off"),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from coop.views_helpers import choose_cooperative, paginate, run_form
 
 from . import repayments as repayment_services
-from . import selectors, services
+from . import rotation, selectors, services
 from .forms import (
     CancelForm,
     DisburseForm,
@@ -260,3 +260,11 @@ def loan_reschedule(request, pk: int):
     if run_form(request, form, reschedule, _("Loan rescheduled.")):
         return redirect("loans:loan", pk=loan.pk)
     return _loan_page(request, loan, reschedule_form=form, status=400)
+
+
+@login_required
+def fund_rotation(request, coop_id: int):
+    """What each round lent and got back, and the fund's money out and in, quarter by quarter."""
+    cooperative = _cooperative(request, coop_id)
+    return render(request, "loans/fund_rotation.html", {
+        "cooperative": cooperative, "rotation": rotation.fund_rotation(cooperative_id=cooperative.pk)})

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from coop.api import ErrorSerializer
+from coop.api import ErrorSerializer, idempotency_key
 from coop.params import int_param
 from ledger.models import Account, AccountType
 
@@ -47,13 +47,6 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER,
     description="At most 80 printable ASCII characters. A retry with the same key by the same user returns the first result",
 )
-
-
-def _idempotency_key(request) -> str | None:
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if key and (len(key) > 80 or not key.isascii() or not key.isprintable()):
-        raise ValidationError({"Idempotency-Key": [_("At most 80 printable ASCII characters.")]})
-    return key or None
 
 
 def _writable_line(request, line_id: int) -> PlanLine:
@@ -167,7 +160,7 @@ class AllocationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                    responses={201: AllocationSerializer, **ERRORS})
     def create(self, request):
         _require_a_writer(request)
-        key = _idempotency_key(request)
+        key = idempotency_key(request)
         data = AllocationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         line = _writable_line(request, data.validated_data["line"])
@@ -193,7 +186,7 @@ class SpendingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                    description="Multipart to attach the receipt (PDF, JPEG or PNG).")
     def create(self, request):
         _require_a_writer(request)
-        key = _idempotency_key(request)
+        key = idempotency_key(request)
         data = SpendingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)

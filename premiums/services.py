@@ -17,7 +17,7 @@ from exports.lifecycle import paid_when_settled, premium_outstanding
 from exports.models import Shipment, ShipmentStatus
 from exports.permissions import importer_id_of
 from ledger.models import Account, AccountType
-from ledger.services import transaction_post
+from ledger.services import IdempotencyConflict, transaction_post
 
 from .models import (
     Allocation,
@@ -205,10 +205,6 @@ def premium_spend(*, line: PlanLine, amount: Decimal, date: datetime.date, actor
 # Earning the premium ---------------------------------------------------------------------------
 
 PREMIUM_RECEIVABLE = "1100"
-
-
-class IdempotencyConflict(Exception):
-    """The same Idempotency-Key was used before with a different request."""
 
 
 def premium_rate_set(*, product, valid_from: datetime.date, amount: Decimal, per_kg: Decimal, actor) -> PremiumRate:

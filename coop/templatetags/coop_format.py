@@ -36,3 +36,11 @@ def grouped(value):
 def negate(value):
     """-value: credits are stored negative and shown as positive amounts in their column."""
     return -value
+
+
+@register.filter
+def percent(value):
+    """A percentage with one place, the local way: '12,5 %'; a dash when there is none."""
+    if value is None or value == "":
+        return "–"
+    return f"{number_format(Decimal(value), 1)} %"

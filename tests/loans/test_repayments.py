@@ -17,7 +17,6 @@ from exports.validators import container_check_digit
 from ledger.models import Account, Leg
 from loans import repayments, services
 from loans.models import Exclusion, Loan, LoanStatus, Repayment
-from tests.loans.test_rounds import build_coop
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -28,16 +27,6 @@ WEEK = datetime.date(2026, 11, 2)
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def lent():
-    coop, accountant, board, members, accounts = build_coop()
-    loan_round = services.round_propose(cooperative=coop, actor=accountant, year=2026, quarter=4, pool=D("1000"))
-    services.round_approve(loan_round=loan_round, actor=board)
-    services.round_disburse(loan_round=loan_round, actor=accountant, date=datetime.date(2026, 10, 5))
-    loans = {loan.member.number: loan for loan in Loan.objects.select_related("member")}
-    return coop, accountant, board, members, accounts, loans
 
 
 def balance(account) -> Decimal:

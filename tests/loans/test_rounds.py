@@ -162,3 +162,14 @@ def test_the_job_runs_on_a_real_worker(worker):
     assert loan_rounds_propose.delay().get(timeout=60) == []
     assert len(created) == 1
 
+
+
+def test_monthly_installments_keep_the_day_or_fall_on_the_month_end():
+    loan = Loan(principal=D("100.00"))
+    rows = services.monthly_installments(loan, D("100.00"), 4, datetime.date(2026, 12, 31))
+    assert [row.due_on for row in rows] == [datetime.date(2026, 12, 31), datetime.date(2027, 1, 31),
+                                            datetime.date(2027, 2, 28), datetime.date(2027, 3, 31)]
+    assert [row.amount for row in rows] == [D("25.00")] * 4
+    odd = services.monthly_installments(loan, D("100.00"), 3, datetime.date(2028, 1, 30))
+    assert [row.due_on.day for row in odd] == [30, 29, 30]  # 2028 is a leap year
+    assert [row.amount for row in odd] == [D("33.34"), D("33.33"), D("33.33")]
