@@ -1,5 +1,6 @@
 from exports.permissions import SHIPMENT_READERS
 from ledger.permissions import BOOK_READERS
+from medfund.permissions import TOTALS_READERS
 from premiums.permissions import can_read_premiums
 
 from .models import Role
@@ -17,4 +18,5 @@ def navigation(request):
         "nav_shipments": user.is_superuser or bool(cooperative_ids_with(user, SHIPMENT_READERS)),
         "nav_books": user.is_superuser or bool(cooperative_ids_with(user, BOOK_READERS)),
         "nav_premiums": can_read_premiums(user),
+        "nav_medfund": user.is_superuser or bool(cooperative_ids_with(user, TOTALS_READERS)),
     }

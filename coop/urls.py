@@ -18,6 +18,7 @@ urlpatterns = [
     path("exports/", include("exports.urls")),
     path("loans/", include("loans.urls")),
     path("premiums/", include("premiums.urls")),
+    path("medfund/", include("medfund.urls")),
     path("api/v1/", include("coop.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

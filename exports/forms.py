@@ -1,19 +1,12 @@
-from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coop.forms import DateInput
+from coop.forms import DateInput, money_field
 from members.models import Member, Plot
 
 from .models import DocumentKind, Importer, Product, RejectionReason, Shipment
-
-
-def money_field(label, required=True):
-    return forms.DecimalField(label=label, max_digits=14, decimal_places=2, min_value=Decimal("0.01"),
-                              required=required, localize=True,
-                              widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 10}))
 
 
 class ShipmentForm(forms.ModelForm):

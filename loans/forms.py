@@ -4,12 +4,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coop.forms import DateInput
+from coop.forms import DateInput, money_field
 
 
 def money(label, required=True):
-    return forms.DecimalField(label=label, max_digits=14, decimal_places=2, min_value=Decimal("0"), required=required,
-                              localize=True, widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 10}))
+    return money_field(label, required=required, minimum=Decimal("0"))
 
 
 class RoundTermsForm(forms.Form):
