@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from exports import apis as export_apis
 from ledger import apis as ledger_apis
 from loans import apis as loan_apis
+from medfund import apis as medfund_apis
 from members import apis as member_apis
 from premiums import apis as premium_apis
 
@@ -19,6 +20,7 @@ router.register("loans/policies", loan_apis.LoanPolicyViewSet, basename="loan-po
 router.register("loans/rounds", loan_apis.LoanRoundViewSet, basename="loan-round")
 router.register("loans/loans", loan_apis.LoanViewSet, basename="loan")
 router.register("loans/repayments", loan_apis.RepaymentViewSet, basename="loan-repayment")
+router.register("medfund/claims", medfund_apis.ClaimViewSet, basename="medfund-claim")
 router.register("ledger/accounts", ledger_apis.AccountViewSet, basename="ledger-account")
 router.register("ledger/transactions", ledger_apis.TransactionViewSet, basename="ledger-transaction")
 router.register("ledger/periods", ledger_apis.PeriodViewSet, basename="ledger-period")
@@ -28,6 +30,7 @@ router.register("premiums/spending", premium_apis.SpendingViewSet, basename="pre
 
 urlpatterns = [
     path("premiums/reconciliation/", export_apis.PremiumReconciliationView.as_view(), name="premium-reconciliation"),
+    path("medfund/dashboard/", medfund_apis.DashboardView.as_view(), name="medfund-dashboard"),
     path("ledger/trial-balance/", ledger_apis.TrialBalanceView.as_view(), name="ledger-trial-balance"),
     *router.urls,
 ]

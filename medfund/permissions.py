@@ -66,3 +66,10 @@ def cooperatives_with_fund_for(user) -> QuerySet:
 
 def can_list_claims(user, cooperative_id: int) -> bool:
     return user.is_superuser or _holds(user, cooperative_id, CLAIM_READERS)
+
+
+def claimable_members(user, queryset: QuerySet) -> QuerySet:
+    """Members a claim may be submitted for: oneself, or the members of one's co-ops for staff."""
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(Q(user=user) | Q(cooperative_id__in=cooperative_ids_with(user, SUBMITTERS)))

@@ -60,9 +60,14 @@ def dashboard(*, cooperative_id: int, year: int) -> dict:
         "paid_by_category": by_category,
         "paid_total": sum((row["total"] for row in by_category), ZERO),
         "paid_count": sum(row["count"] for row in by_category),
-        "average_days": round(waited.total_seconds() / 86400, 1) if waited else None,
+        "average_days": _days(waited) if waited is not None else None,
         "open_count": open_claims["count"], "open_total": open_claims["total"] or ZERO,
     }
+
+
+def _days(duration) -> Decimal:
+    """A duration in days, one place."""
+    return ((Decimal(duration.days) * 86400 + duration.seconds) / 86400).quantize(Decimal("0.1"))
 
 
 def monthly_totals(*, cooperative_id: int, year: int) -> list[dict]:

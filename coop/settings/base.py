@@ -170,6 +170,9 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "premiums.models.PlanStatus",
         "RoundStatusEnum": "loans.models.RoundStatus",
         "LoanStatusEnum": "loans.models.LoanStatus",
+        "ClaimStatusEnum": "medfund.models.ClaimStatus",
+        "ClaimDocumentKindEnum": "medfund.models.DocumentKind",
+        "ClaimStepKindEnum": "medfund.models.StepKind",
     },
 }
 

@@ -161,6 +161,16 @@ def seeded(django_db_setup, django_db_blocker):
         premiums.plan_line_set(plan=draft, actor=accountant, code="COLEGIO", project="Colegio", objective="…",
                                beneficiaries="Niños", budget=D("400.00"))
 
+        from medfund.models import Category, CategoryRule, FundRules
+        from medfund.services import claim_submit
+
+        rules = FundRules.objects.create(cooperative=coop, valid_from=datetime.date(2026, 1, 1), created_by=root)
+        surgery = Category.objects.create(cooperative=coop, code="surgery", name="Cirugía")
+        CategoryRule.objects.create(rules=rules, category=surgery, per_claim_cap=D("1500.00"))
+        claim = claim_submit(member=members[1], actor=accountant, category=surgery,
+                             event_date=datetime.date(2026, 2, 20), description="Apendicitis",
+                             amount_requested=D("900.00"), beneficiary=household[1])
+
         _client, importer_token = importer_client_create(importer=importer, name="ERP", actor=root)
         _instance, accountant_token = AuthToken.objects.create(accountant)
         yield {
@@ -172,6 +182,7 @@ def seeded(django_db_setup, django_db_blocker):
                 "/api/v1/shipments/": shipment.pk, "/api/v1/ledger/accounts/": accounts["1000"].pk,
                 "/api/v1/ledger/transactions/": Transaction.objects.filter(cooperative=coop).latest("id").pk,
                 "/api/v1/ledger/periods/": period.pk, "/api/v1/premiums/plans/": draft.pk,
+                "/api/v1/medfund/claims/": claim.pk,
             },
             "references": {"cooperative": coop.pk, "member": members[1].pk, "line": line.pk,
                            "fund": accounts["3200"].pk, "accounts": [accounts["1000"].pk, accounts["3000"].pk]},
