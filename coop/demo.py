@@ -230,6 +230,7 @@ DEMO_USERS = [
     ("apoq.contador", "Luis", "Peña", Role.ACCOUNTANT, ("APOQ",)),
     ("apoq.directivo", "Carmen", "Zapata", Role.BOARD, ("APOQ",)),
     ("apoq.comite", "Jorge", "Silva", Role.COMMITTEE, ("APOQ",)),
+    ("apoq.comite2", "Nelly", "Ruiz", Role.COMMITTEE, ("APOQ",)),
     ("hualtaco.contador", "Flor", "Saavedra", Role.ACCOUNTANT, ("HUALTACO",)),
     ("cluster", "Elena", "Córdova", Role.CLUSTER_STAFF, ("APOQ", "HUALTACO", "GUABO")),
     # An importer's program: its scope comes from its API client, not from a co-op role.
@@ -271,6 +272,7 @@ def _seed_trade(coops: dict[str, Cooperative], created: dict, seed: int) -> None
     """A season of shipments for each co-op created now, and the importer's demo login."""
     from exports.demo import importers, seed_trade
     from exports.models import ImporterClient
+    from medfund.demo import seed_medical_fund
 
     User = get_user_model()
     bookkeepers = {"APOQ": "apoq.contador", "HUALTACO": "hualtaco.contador"}
@@ -278,6 +280,9 @@ def _seed_trade(coops: dict[str, Cooperative], created: dict, seed: int) -> None
         actor = User.objects.get(username=bookkeepers.get(code, "superadmin"))
         approver = User.objects.filter(username=f"{code.lower()}.directivo").first()
         seed_trade(cooperative=coops[code], actor=actor, rng=random.Random(f"{seed}-{code}-trade"), approver=approver)
+        seed_medical_fund(cooperative=coops[code], actor=actor, committee=list(User.objects.filter(
+            role_assignments__cooperative=coops[code], role_assignments__role=Role.COMMITTEE).order_by("username")),
+                          rng=random.Random(f"{seed}-{code}-medfund"))
     importer_login = User.objects.get(username="importador")
     if not ImporterClient.objects.filter(user=importer_login).exists():
         ImporterClient.objects.create(importer=importers()[0], user=importer_login, name="Demo")

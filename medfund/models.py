@@ -24,6 +24,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coop.models import Cooperative
 from ledger.models import MONEY, Transaction
@@ -107,11 +108,11 @@ class CategoryRule(models.Model):
 
 
 class ClaimStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
-    UNDER_REVIEW = "under_review", _("Under review")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    PAID = "paid", _("Paid")
+    SUBMITTED = "submitted", pgettext_lazy("claim status", "Submitted")
+    UNDER_REVIEW = "under_review", pgettext_lazy("claim status", "Under review")
+    APPROVED = "approved", pgettext_lazy("claim status", "Approved")
+    REJECTED = "rejected", pgettext_lazy("claim status", "Rejected")
+    PAID = "paid", pgettext_lazy("claim status", "Paid")
 
 
 class Claim(models.Model):

@@ -3,12 +3,12 @@ loaded in a fixed number of queries."""
 
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from ledger.models import Account
 
-from .models import Claim, ClaimStatus
+from .models import Claim, ClaimStatus, ClaimStep, StepKind
 from .permissions import claims_visible_to
 from .services import MEDICAL_FUND, waiting_queue
 
@@ -93,5 +93,12 @@ def waiting(*, cooperative_id: int) -> list[dict]:
 
 
 def member_claims(*, user, member) -> QuerySet:
+    requests = Prefetch("steps", queryset=ClaimStep.objects.filter(kind=StepKind.DOCUMENTS_REQUESTED).order_by("-at"),
+                        to_attr="document_requests")
     return claims_visible_to(user, Claim.objects.filter(member=member)).select_related(
-        "category", "beneficiary").prefetch_related("documents").order_by("-submitted_at", "-id")
+        "category", "beneficiary").prefetch_related("documents", requests).order_by("-submitted_at", "-id")
+
+
+def reads_of(claim: Claim, limit: int = 50) -> QuerySet:
+    """Who read the claim, newest first (for the committee)."""
+    return claim.reads.select_related("reader").order_by("-at", "-id")[:limit]

@@ -104,6 +104,7 @@ def _claim_page(request, claim, status=200, **forms):
         "approve_form": forms.get("approve_form") or ApproveForm(initial={"amount": claim.amount_requested}),
         "reject_form": forms.get("reject_form") or RejectForm(),
         "pay_form": forms.get("pay_form") or PayForm(initial={"date": timezone.localdate()}),
+        "reads": selectors.reads_of(claim) if can_review(request.user, claim.cooperative_id) else None,
     }
     services.claims_read(reader=request.user, claims=[claim], via="page")
     return render(request, "medfund/claim_detail.html", context, status=status)

@@ -8,11 +8,11 @@ import pytest
 
 from coop.models import User
 from loans.models import Loan, LoanRound, Repayment, RoundStatus
-from tests.browser.test_loading_sheet import PASSWORD, PHONE, log_in
+from tests.browser.sessions import session
+from tests.browser.test_loading_sheet import PASSWORD, PHONE
 from tests.loans.test_rounds import build_coop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture
@@ -23,12 +23,6 @@ def apoq(db):
         member.save(update_fields=["user"])
     return coop, accountant, board, members
 
-
-def session(browser, live_server, username, next_url, viewport=DESKTOP, **options):
-    context = browser.new_context(locale="es-PE", viewport=viewport, **options)
-    page = context.new_page()
-    log_in(page, live_server.url, username, next_url)
-    return context, page
 
 
 def test_a_round_from_proposal_to_repayment(browser, live_server, screenshot, apoq):

@@ -167,3 +167,15 @@ def test_the_claim_list_takes_a_constant_number_of_queries(world, django_assert_
                               description="Tratamiento", amount_requested=D("10.00"))
     with django_assert_max_num_queries(len(few)):
         committee.get(f"/medfund/{world.coop.pk}/claims/")
+
+
+def test_the_member_sees_what_the_committee_asks_for_and_the_committee_who_read(world):
+    claim = services.claim_submit(member=world.rosa, actor=world.rosa.user, category=world.treatment,
+                                  event_date=EVENT, description="Dengue", amount_requested=D("300.00"))
+    services.claim_review(claim=claim, actor=world.committee[0], request_documents="La boleta de la farmacia")
+    mine = client_for(world.rosa.user).get("/medfund/mine/").content.decode()
+    assert "The committee asks for: La boleta de la farmacia" in mine
+    client_for(world.accountant).get(f"/medfund/claims/{claim.pk}/")
+    page = client_for(world.committee[1]).get(f"/medfund/claims/{claim.pk}/").content.decode()
+    assert 'id="reads"' in page and world.accountant.username in page.split('id="reads"')[1]
+    assert 'id="reads"' not in client_for(world.accountant).get(f"/medfund/claims/{claim.pk}/").content.decode()
