@@ -21,11 +21,15 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-def idempotency_key(request) -> str | None:
-    """The request's Idempotency-Key header (None when absent); a malformed one is a 400."""
+def idempotency_key(request, required: bool = False) -> str | None:
+    """The request's Idempotency-Key header (None when absent); a malformed one, or a missing one
+    where ``required``, is a 400."""
     key = request.headers.get("Idempotency-Key", "").strip()
     if key and (len(key) > 80 or not key.isascii() or not key.isprintable()):
         raise exceptions.ValidationError({"Idempotency-Key": [_("At most 80 printable ASCII characters.")]})
+    if required and not key:
+        raise exceptions.ValidationError({"Idempotency-Key": [
+            _("Send an Idempotency-Key header, so that a retry never moves the money twice.")]})
     return key or None
 
 

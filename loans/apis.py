@@ -37,8 +37,9 @@ ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 COOPERATIVE = OpenApiParameter("cooperative", int, description="Cooperative id")
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER,
-    description="At most 80 printable ASCII characters. A retry with the same key by the same user returns the "
-                "first result; the same key with another request answers 409")
+    required=True,
+    description="Required; at most 80 printable ASCII characters. A retry with the same key by the same user "
+                "returns the first result; the same key with another request answers 409")
 CONFLICT = {"Idempotency-Key": ["This key was used for a different request."]}
 
 
@@ -132,7 +133,7 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         """Run a money-moving service on the loan, once per Idempotency-Key: 201 with what it made
         (also for a repeat), 409 when the key was used for another request."""
         loan = self._loan_for(request, allowed)
-        key = idempotency_key(request)
+        key = idempotency_key(request, required=True)
         data = data_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:

@@ -198,6 +198,8 @@ def loan_write_off(*, loan: Loan, actor, reason: str, date: datetime.date | None
                 "reason": reason.strip()},
             legs=[(accounts[LOAN_FUND], balance), (accounts[LOANS_RECEIVABLE], -balance)], idempotency_key=key,
         )
+        if key and WriteOff.objects.filter(transaction=entry).exists():
+            raise IdempotencyConflict  # the key was first used, at the same moment, on another loan
         write_off = WriteOff.objects.create(cooperative_id=loan.cooperative_id, loan=loan, amount=balance,
                                             reason=reason.strip(), decided_by=actor, decided_on=date,
                                             transaction=entry)

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -45,8 +45,8 @@ from .serializers import (
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 COOPERATIVE = OpenApiParameter("cooperative", int, description="Cooperative id")
 IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key", str, OpenApiParameter.HEADER,
-    description="At most 80 printable ASCII characters. A retry with the same key by the same user returns the "
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=True,
+    description="Required; at most 80 printable ASCII characters. A retry with the same key by the same user returns the "
                 "paid claim instead of an error")
 # The claimant and the committee get the whole claim (the fields of ClaimDetail); administrators and
 # accountants the amounts and status only.
@@ -75,6 +75,7 @@ class ClaimViewSet(NoStore, mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     """Medical claims: a member's own family's, or their co-ops' for the committee and the accountants."""
 
     serializer_class = ClaimAmountsSerializer
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         return selectors.claim_list(user=self.request.user,
@@ -182,16 +183,16 @@ class ClaimViewSet(NoStore, mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         claim = self.get_object()
         if not can_pay(request.user, claim.cooperative_id):
             raise PermissionDenied
-        key = idempotency_key(request)
+        key = idempotency_key(request, required=True)
         data = PayInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.claim_pay(claim=claim, actor=request.user, date=data.validated_data.get("date"), idempotency_key=key)
         return _answer(request, claim)
 
     def get_object(self):
-        claim = get_object_or_404(claims_visible_to(self.request.user, Claim.objects.select_related("member")),
-                                  pk=self.kwargs["pk"])
-        return claim
+        # DRF's lookup: an id that is not a number is a 404 too.
+        return generics.get_object_or_404(claims_visible_to(self.request.user, Claim.objects.select_related("member")),
+                                          pk=self.kwargs["pk"])
 
 
 class DashboardView(NoStore, APIView):

@@ -27,8 +27,6 @@ from .models import CategoryRule, Claim, ClaimStatus, FundRules
 ZERO = Decimal("0.00")
 # Money the fund has promised or paid: it counts against the family's yearly cap.
 COMMITTED = (ClaimStatus.APPROVED, ClaimStatus.PAID)
-# Claims still open: what they ask counts against the cap when a new claim is submitted.
-PENDING = (ClaimStatus.SUBMITTED, ClaimStatus.UNDER_REVIEW)
 
 
 def _date_text(day: datetime.date) -> str:
@@ -93,15 +91,13 @@ def category_rule(rules: FundRules, category) -> CategoryRule:
     return rule
 
 
-def family_year_total(*, member_id: int, category_id: int, year: int, statuses, exclude_claim_id=None) -> Decimal:
-    """What the member's family has been approved (or asked, for open claims) in a category for
-    events of a year."""
+def family_year_total(*, member_id: int, category_id: int, year: int, exclude_claim_id=None) -> Decimal:
+    """What the member's family has been approved (paid or not) in a category for events of a year."""
     claims = Claim.objects.filter(member_id=member_id, category_id=category_id, event_date__year=year,
-                                  status__in=statuses)
+                                  status__in=COMMITTED)
     if exclude_claim_id:
         claims = claims.exclude(pk=exclude_claim_id)
-    field = "amount_approved" if set(statuses) <= set(COMMITTED) else "amount_requested"
-    return claims.aggregate(total=Sum(field))["total"] or ZERO
+    return claims.aggregate(total=Sum("amount_approved"))["total"] or ZERO
 
 
 def check_caps(*, rule: CategoryRule, member_id: int, year: int, amount: Decimal, field: str,
@@ -112,7 +108,7 @@ def check_caps(*, rule: CategoryRule, member_id: int, year: int, amount: Decimal
             "amount": amount_text(amount), "cap": amount_text(rule.per_claim_cap),
             "category": rule.category.name.lower()}})
     if rule.per_family_year_cap is not None:
-        used = family_year_total(member_id=member_id, category_id=rule.category_id, year=year, statuses=COMMITTED,
+        used = family_year_total(member_id=member_id, category_id=rule.category_id, year=year,
                                  exclude_claim_id=exclude_claim_id)
         left = max(rule.per_family_year_cap - used, ZERO)
         if amount > left:

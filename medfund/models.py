@@ -161,6 +161,10 @@ class Claim(models.Model):
                                    name="approved_claim_has_amount"),
             models.CheckConstraint(condition=~Q(status="rejected") | ~Q(decision_reason=""),
                                    name="rejected_claim_has_reason"),
+            # Less than asked is approved only with the reason.
+            models.CheckConstraint(condition=Q(amount_approved__isnull=True)
+                                   | Q(amount_approved=models.F("amount_requested")) | ~Q(decision_reason=""),
+                                   name="claim_cut_has_reason"),
             models.CheckConstraint(condition=~Q(status="paid") | Q(transaction__isnull=False, paid_at__isnull=False),
                                    name="paid_claim_has_transaction"),
         ]
@@ -250,13 +254,24 @@ class ClaimStep(models.Model):
         return f"{self.claim_id}: {self.kind}"
 
 
+class ReadVia(models.TextChoices):
+    PAGE = "page", _("its page")
+    LIST = "list", _("the list of claims")
+    QUEUE = "queue", _("the payment queue")
+    MINE = "mine", _("the member's page")
+    DOCUMENT = "document", _("a document")
+    API = "api", _("the API")
+    API_LIST = "api-list", _("the API's list")
+    API_DOCUMENT = "api-document", _("a document, through the API")
+
+
 class ClaimRead(models.Model):
     """Someone read a claim (its page, the API or a document). Append-only (by trigger)."""
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="reads")
     reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"), auto_now_add=True)
-    via = models.CharField(_("via"), max_length=20)
+    via = models.CharField(_("via"), max_length=20, choices=ReadVia.choices)
 
     class Meta:
         ordering = ["claim", "-at"]

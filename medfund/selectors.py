@@ -96,7 +96,7 @@ def member_claims(*, user, member) -> QuerySet:
     requests = Prefetch("steps", queryset=ClaimStep.objects.filter(kind=StepKind.DOCUMENTS_REQUESTED).order_by("-at"),
                         to_attr="document_requests")
     return claims_visible_to(user, Claim.objects.filter(member=member)).select_related(
-        "category", "beneficiary").prefetch_related("documents", requests).order_by("-submitted_at", "-id")
+        "member", "category", "beneficiary").prefetch_related("documents", requests).order_by("-submitted_at", "-id")
 
 
 def reads_of(claim: Claim, limit: int = 50) -> QuerySet:

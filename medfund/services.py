@@ -143,14 +143,20 @@ def _missing_documents(claim: Claim) -> list[str]:
 def claim_approve(*, claim: Claim, actor, amount: Decimal, reason: str = "", fast_track: bool = False) -> Claim:
     """A committee member approves ``amount`` (at most what was asked, within the caps). The claim is
     approved when the number of approvals the rules require is in, for the smallest amount
-    approved; an urgent claim may be approved by one member (``fast_track``) and is ratified when
-    the others' approvals are in."""
+    approved (with that approval's reason); an urgent claim may be approved by one member
+    (``fast_track``) and is ratified when the others' approvals are in."""
     with transaction.atomic():
+        # The member's row first, then the claim's: approvals of one family's claims wait for each
+        # other, so two of them cannot together pass the family's yearly cap.
+        Member.objects.select_for_update().filter(pk=claim.member_id).first()
         claim = _lock(claim)
         _require_committee(claim, actor)
         ratifying = claim.fast_tracked and claim.status in (ClaimStatus.APPROVED, ClaimStatus.PAID)
         if not ratifying and claim.status not in OPEN:
             raise ValidationError(_("This claim is %(status)s.") % {"status": claim.get_status_display().lower()})
+        approvals = claim.approvals.count()
+        if ratifying and approvals >= claim.rules.approvals_required:
+            raise ValidationError(_("This urgent approval is already ratified."))
         if claim.approvals.filter(approver=actor).exists():
             raise ValidationError(_("You have already approved this claim."))
         if fast_track and not claim.urgent:
@@ -160,25 +166,24 @@ def claim_approve(*, claim: Claim, actor, amount: Decimal, reason: str = "", fas
         else:
             # An urgent claim's papers may follow its fast-tracked approval.
             _check_approvable(claim, amount, reason, documents=not fast_track)
+        if claim.status == ClaimStatus.SUBMITTED:
+            claim.status = ClaimStatus.UNDER_REVIEW
+            claim.save(update_fields=["status"])
+            _step(claim, StepKind.REVIEW, actor)
         ClaimApproval.objects.create(claim=claim, approver=actor, amount=amount, reason=(reason or "").strip())
         _step(claim, StepKind.APPROVAL, actor, amount_text(amount))
-        approvals = claim.approvals.aggregate(n=Count("id"))["n"]
-        now = timezone.now()
+        approvals += 1
         if ratifying:
             if approvals >= claim.rules.approvals_required:
                 _step(claim, StepKind.RATIFIED, actor)
         elif approvals >= claim.rules.approvals_required or fast_track:
-            amounts = list(claim.approvals.values_list("amount", flat=True))
-            claim.status, claim.approved_at = ClaimStatus.APPROVED, now
-            claim.amount_approved = min(amounts)
+            smallest = claim.approvals.order_by("amount", "approved_at", "id").first()
+            claim.status, claim.approved_at = ClaimStatus.APPROVED, timezone.now()
+            claim.amount_approved, claim.decision_reason = smallest.amount, smallest.reason
             claim.fast_tracked = fast_track and approvals < claim.rules.approvals_required
-            claim.decision_reason = (reason or "").strip()
             claim.save(update_fields=["status", "approved_at", "amount_approved", "fast_tracked", "decision_reason"])
             _step(claim, StepKind.FAST_TRACKED if claim.fast_tracked else StepKind.APPROVED, actor,
                   amount_text(claim.amount_approved))
-        elif claim.status == ClaimStatus.SUBMITTED:
-            claim.status = ClaimStatus.UNDER_REVIEW
-            claim.save(update_fields=["status"])
     return claim
 
 
@@ -226,16 +231,23 @@ def claim_pay(*, claim: Claim, actor, date: datetime.date | None = None, idempot
     if not can_pay(actor, claim.cooperative_id):
         raise ValidationError(_("Your role does not allow this."))
     date = date or timezone.localdate()
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("A payment is not dated in the future.")})
     key = f"claim:{claim.pk}:{actor.pk}:{idempotency_key}" if idempotency_key else None
     with transaction.atomic():
-        # The fund's account row first: payments of one co-op wait for each other, so each sees the
-        # balance and the queue the last one left (always this order: fund, then claim).
-        fund = Account.objects.select_for_update().get(cooperative_id=claim.cooperative_id, code=MEDICAL_FUND)
+        # The bank's and the fund's rows first, in id order as every posting locks them: payments
+        # of one co-op wait for each other, so each sees the balance and the queue the last one
+        # left; then the claim.
+        accounts = {a.code: a for a in Account.objects.select_for_update().filter(
+            cooperative_id=claim.cooperative_id, code__in=[BANK, MEDICAL_FUND]).order_by("pk")}
+        fund, bank = accounts[MEDICAL_FUND], accounts[BANK]
         claim = _lock(claim)
         if key and claim.status == ClaimStatus.PAID and claim.transaction.idempotency_key == key:
             return claim  # a retry of the request that paid it
         if claim.status != ClaimStatus.APPROVED:
             raise ValidationError(_("This claim is %(status)s.") % {"status": claim.get_status_display().lower()})
+        if date < timezone.localtime(claim.approved_at).date():
+            raise ValidationError({"date": _("A claim is paid on or after the day it was approved.")})
         first = waiting_queue(claim.cooperative_id).first()
         if first.pk != claim.pk:
             raise ValidationError(_("Claim #%(first)s was approved earlier and is paid first.") % {"first": first.pk})
@@ -244,7 +256,6 @@ def claim_pay(*, claim: Claim, actor, date: datetime.date | None = None, idempot
                 "The medical fund holds %(balance)s; claim #%(claim)s for %(amount)s waits until the fund can "
                 "cover it.") % {"balance": amount_text(fund.balance), "claim": claim.pk,
                                 "amount": amount_text(claim.amount_approved)})
-        bank = Account.objects.get(cooperative_id=claim.cooperative_id, code=BANK)
         entry = transaction_post(
             cooperative=claim.member.cooperative, date=date, actor=actor, source=f"medical-claim:{claim.pk}",
             # No medical detail in the books: accountants and auditors read the memo.

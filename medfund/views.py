@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -175,8 +176,9 @@ def queue_pay(request, coop_id: int):
         raise PermissionDenied
     paid = services.queue_pay(cooperative_id=cooperative.pk, actor=request.user)
     waiting = services.waiting_queue(cooperative.pk).count()
-    messages.success(request, _("%(paid)s claims paid; %(waiting)s still waiting for the fund.") % {
-        "paid": len(paid), "waiting": waiting})
+    messages.success(request, ngettext("%(paid)s claim paid; %(waiting)s still waiting for the fund.",
+                                       "%(paid)s claims paid; %(waiting)s still waiting for the fund.", len(paid))
+                     % {"paid": len(paid), "waiting": waiting})
     return redirect("medfund:dashboard", coop_id=cooperative.pk)
 
 

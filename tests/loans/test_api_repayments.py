@@ -3,6 +3,7 @@ the balance never passed, the board's decisions held to the board, and a member 
 their own repayments (also by guessing ids)."""
 
 import threading
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -26,6 +27,8 @@ def api_for(user, language="en") -> APIClient:
 
 
 def repay(api, loan, amount, key=None, date="2026-11-10"):
+    """A repayment POST; each call its own Idempotency-Key unless ``key`` is given ("" sends none)."""
+    key = uuid.uuid4().hex if key is None else key
     headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
     return api.post(f"/api/v1/loans/loans/{loan.pk}/repay/", {"amount": amount, "date": date,
                                                              "reference": "REC-1"}, format="json", **headers)
@@ -58,10 +61,12 @@ def test_a_repayment_beyond_the_balance_is_refused_and_names_the_field(lent):
     spanish = repay(api_for(accountant, "es"), loans["0004"], "70.00")
     assert "aún se deben" in spanish.json()["amount"][0]
     bad = api_for(accountant).post(f"/api/v1/loans/loans/{loans['0004'].pk}/repay/", {"amount": "-5", "date": "x"},
-                                   format="json")
+                                   format="json", HTTP_IDEMPOTENCY_KEY="k-bad")
     assert bad.status_code == 400 and {"amount", "date"} <= set(bad.json())
     long_key = repay(api_for(accountant), loans["0004"], "10.00", key="k" * 81)
     assert long_key.status_code == 400 and "Idempotency-Key" in long_key.json()
+    no_key = repay(api_for(accountant), loans["0004"], "10.00", key="")
+    assert no_key.status_code == 400 and "Idempotency-Key" in no_key.json()
     assert not Repayment.objects.exists()
 
 
@@ -76,11 +81,13 @@ def test_paying_the_whole_balance_closes_the_loan(lent):
 def test_only_the_board_writes_off_and_reschedules(lent):
     coop, accountant, board, members, accounts, loans = lent
     loan = loans["0003"]
+    key = {"HTTP_IDEMPOTENCY_KEY": "k-1"}
     assert api_for(accountant).post(f"/api/v1/loans/loans/{loan.pk}/write-off/", {"reason": "x"},
-                                    format="json").status_code == 403
+                                    format="json", **key).status_code == 403
     assert api_for(board).post(f"/api/v1/loans/loans/{loan.pk}/repay/", {"amount": "1.00", "date": "2026-11-10"},
-                               format="json").status_code == 403
-    no_reason = api_for(board).post(f"/api/v1/loans/loans/{loan.pk}/write-off/", {"reason": ""}, format="json")
+                               format="json", **key).status_code == 403
+    no_reason = api_for(board).post(f"/api/v1/loans/loans/{loan.pk}/write-off/", {"reason": ""}, format="json",
+                                    **key)
     assert no_reason.status_code == 400 and "reason" in no_reason.json()
 
     rescheduled = api_for(board).post(f"/api/v1/loans/loans/{loan.pk}/reschedule/", {

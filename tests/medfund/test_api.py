@@ -55,14 +55,20 @@ def test_a_claim_through_the_api(world):
     assert answer.json()["status"] == "approved"
 
     clerk = api_for(world.accountant)
-    paid = clerk.post(f"/api/v1/medfund/claims/{claim['id']}/pay/", {"date": "2026-10-01"}, format="json",
+    paid = clerk.post(f"/api/v1/medfund/claims/{claim['id']}/pay/", {}, format="json",
                       HTTP_IDEMPOTENCY_KEY="pago-42")
     assert paid.status_code == 200 and paid.json()["status"] == "paid"
     assert "description" not in paid.json()  # the accountant reads the amounts only
-    again = clerk.post(f"/api/v1/medfund/claims/{claim['id']}/pay/", {"date": "2026-10-01"}, format="json",
+    again = clerk.post(f"/api/v1/medfund/claims/{claim['id']}/pay/", {}, format="json",
                        HTTP_IDEMPOTENCY_KEY="pago-42")
     assert again.status_code == 200 and world.fund == D("2400.00")
-    assert clerk.post(f"/api/v1/medfund/claims/{claim['id']}/pay/", {}, format="json").status_code == 400
+    no_key = clerk.post(f"/api/v1/medfund/claims/{claim['id']}/pay/", {}, format="json")
+    assert no_key.status_code == 400 and "Idempotency-Key" in no_key.json()
+    other_key = clerk.post(f"/api/v1/medfund/claims/{claim['id']}/pay/", {}, format="json",
+                           HTTP_IDEMPOTENCY_KEY="pago-43")
+    assert other_key.status_code == 400 and "paid" in str(other_key.json())
+    assert clerk.get("/api/v1/medfund/claims/abc/").status_code == 404
+    assert clerk.post("/api/v1/medfund/claims/abc/pay/", {}, format="json").status_code == 404
 
     dashboard = api_for(world.board).get(f"/api/v1/medfund/dashboard/?cooperative={world.coop.pk}").json()
     assert (dashboard["balance"], dashboard["paid_total"], dashboard["paid_count"]) == ("2400.00", "600.00", 1)

@@ -63,7 +63,7 @@ def test_the_worked_example_from_request_to_payment(world):
     claim = approve(world, claim, world.committee[1], amount="1000.00", reason="Tope del arancel del hospital")
     claim.refresh_from_db()
     assert (claim.status, claim.amount_approved) == (ClaimStatus.APPROVED, D("1000.00"))
-    services.claim_pay(claim=claim, actor=world.accountant, date=datetime.date(2026, 10, 2))
+    services.claim_pay(claim=claim, actor=world.accountant)
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.PAID and claim.paid_by == world.accountant
     assert world.fund == D("2000.00")
@@ -219,3 +219,27 @@ def test_uploads_are_checked_by_content_size_and_name(world, settings):
     assert all(name.startswith("medfund/") and ".." not in name for name in names)
     assert any(name.endswith(".png") for name in names)  # named by what it is, not what it claims
     assert all(str(settings.MEDIA_ROOT) in document.file.path for document in claim.documents.all())
+
+
+def test_the_smallest_approval_decides_with_its_reason(world):
+    claim = submit(world)
+    services.claim_approve(claim=claim, actor=world.committee[0], amount=D("900.00"), reason="Tope del arancel")
+    claim = services.claim_approve(claim=claim, actor=world.committee[1], amount=D("1200.00"))
+    assert (claim.amount_approved, claim.decision_reason) == (D("900.00"), "Tope del arancel")
+    assert ClaimStep.objects.filter(claim=claim, kind=StepKind.REVIEW).count() == 1  # reviewed on the way
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Claim.objects.filter(pk=claim.pk).update(decision_reason="")
+
+
+def test_a_ratified_claim_is_not_ratified_again_and_payments_are_dated_sensibly(world):
+    claim = services.claim_approve(claim=submit(world, urgent=True), actor=world.committee[0], amount=D("1200.00"),
+                                   fast_track=True)
+    with pytest.raises(ValidationError) as caught:
+        services.claim_pay(claim=claim, actor=world.accountant, date=datetime.date.today() + datetime.timedelta(days=1))
+    assert "date" in caught.value.message_dict
+    with pytest.raises(ValidationError) as caught:
+        services.claim_pay(claim=claim, actor=world.accountant, date=datetime.date(2026, 1, 1))
+    assert "date" in caught.value.message_dict
+    services.claim_approve(claim=claim, actor=world.committee[1], amount=None)
+    with pytest.raises(ValidationError, match="already ratified"):
+        services.claim_approve(claim=claim, actor=world.committee[2], amount=None)

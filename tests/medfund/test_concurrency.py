@@ -68,3 +68,21 @@ def test_concurrent_payments_never_take_the_fund_below_zero():
     assert statuses == {first.pk: ClaimStatus.PAID, second.pk: ClaimStatus.APPROVED}
     assert isinstance(outcomes[1], ValidationError)  # second waits: first is ahead, then the fund is short
     assert Account.objects.get(cooperative=world.coop, code="1000").balance >= 0
+
+
+def test_two_approvals_at_once_cannot_pass_the_family_cap_together():
+    world = build()
+    documents = [("receipt", SimpleUploadedFile("f.pdf", PDF)), ("medical_report", SimpleUploadedFile("i.pdf", PDF))]
+    claims = []
+    for person in (world.pedro, world.ana):
+        claim = services.claim_submit(member=world.rosa, actor=world.rosa.user, category=world.surgery,
+                                      event_date=EVENT, beneficiary=person, description="Cirugía",
+                                      amount_requested=D("1200.00"), documents=list(documents))
+        documents = [(kind, SimpleUploadedFile(f"{kind}.pdf", PDF)) for kind, _file in documents]
+        services.claim_approve(claim=claim, actor=world.committee[0], amount=D("1200.00"))
+        claims.append(claim)
+    outcomes = run_at_once(*(lambda claim=claim: services.claim_approve(claim=claim, actor=world.committee[1],
+                                                                        amount=D("1200.00")) for claim in claims))
+    approved = Claim.objects.filter(status=ClaimStatus.APPROVED)
+    assert approved.count() == 1 and sum(claim.amount_approved for claim in approved) == D("1200.00")
+    assert sum(isinstance(outcome, ValidationError) for outcome in outcomes) == 1
