@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coop.models import Cooperative
 from ledger.models import MONEY, Transaction
@@ -66,10 +67,10 @@ class LoanPolicy(models.Model):
 
 
 class RoundStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    APPROVED = "approved", _("Approved")
-    DISBURSED = "disbursed", _("Disbursed")
-    CANCELLED = "cancelled", _("Cancelled")
+    PROPOSED = "proposed", pgettext_lazy("loan round status", "Proposed")
+    APPROVED = "approved", pgettext_lazy("loan round status", "Approved")
+    DISBURSED = "disbursed", pgettext_lazy("loan round status", "Disbursed")
+    CANCELLED = "cancelled", pgettext_lazy("loan round status", "Cancelled")
 
 
 class LoanRound(models.Model):

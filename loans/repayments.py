@@ -120,6 +120,9 @@ def repayment_record(*, loan: Loan, actor, amount: Decimal, date: datetime.date,
             return done
         if loan.status != LoanStatus.ACTIVE:
             raise ValidationError(_("This loan is %(status)s.") % {"status": loan.get_status_display().lower()})
+        if date > timezone.localdate() or date < loan.disbursed_on:
+            raise ValidationError({"date": _("A repayment is dated between the disbursement (%(start)s) and today.")
+                                   % {"start": formats.date_format(loan.disbursed_on, "SHORT_DATE_FORMAT")}})
         balance = balances([loan.pk])[loan.pk]
         if amount > balance:
             raise ValidationError({"amount": _("%(amount)s is more than the %(balance)s still owed.") % {

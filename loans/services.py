@@ -167,7 +167,16 @@ def round_propose(*, cooperative: Cooperative, actor, year: int, quarter: int, p
             reference_end=reference_end, pool=pool, minimum_amount=minimum, maximum_amount=maximum,
             proposed_by=actor, proposed_at=timezone.now())
         _write_lines(loan_round)
+        _require_someone_lent(loan_round)
     return loan_round
+
+
+def _require_someone_lent(loan_round: LoanRound) -> None:
+    if not loan_round.lines.filter(amount__gt=0).exists():
+        raise ValidationError({"pool": _(
+            "Nobody would get a loan: no eligible member delivered Fairtrade boxes from %(start)s to %(end)s, "
+            "or every share is under the minimum.") % {"start": _date_text(loan_round.reference_start),
+                                                         "end": _date_text(loan_round.reference_end)}})
 
 
 def _write_lines(loan_round: LoanRound) -> None:
@@ -196,6 +205,7 @@ def round_revise(*, loan_round: LoanRound, actor, pool: Decimal, minimum: Decima
         loan_round.save(update_fields=["pool", "minimum_amount", "maximum_amount", "proposed_by", "proposed_at"])
         loan_round.lines.all().delete()
         _write_lines(loan_round)
+        _require_someone_lent(loan_round)
     return loan_round
 
 
@@ -209,6 +219,8 @@ def round_approve(*, loan_round: LoanRound, actor) -> LoanRound:
             raise ValidationError(_("Only a proposed round is approved."))
         if loan_round.proposed_by_id == actor.pk:
             raise ValidationError(_("The round is approved by a board member other than the one who proposed it."))
+        if not loan_round.lines.filter(amount__gt=0, declined_at__isnull=True).exists():
+            raise ValidationError(_("Nobody would get a loan from this round: cancel it instead."))
         loan_round.status, loan_round.approved_by, loan_round.approved_at = (
             RoundStatus.APPROVED, actor, timezone.now())
         loan_round.save(update_fields=["status", "approved_by", "approved_at"])

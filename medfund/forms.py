@@ -25,7 +25,7 @@ class ClaimForm(forms.Form):
     def __init__(self, *args, member, household, categories, **kwargs):
         super().__init__(*args, **kwargs)
         self.household = {str(person.pk): person for person in household}
-        self.fields["beneficiary"].choices = [("self", _("%(name)s (the member)") % {"name": member.full_name})] + [
+        self.fields["beneficiary"].choices = [("self", _("%(name)s (member)") % {"name": member.full_name})] + [
             (pk, f"{person.full_name} ({person.get_relationship_display().lower()})")
             for pk, person in self.household.items()]
         self.fields["category"].queryset = categories

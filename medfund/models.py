@@ -225,16 +225,16 @@ class ClaimApproval(models.Model):
 
 
 class StepKind(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
-    REVIEW = "review", _("Review started")
-    DOCUMENTS_REQUESTED = "documents_requested", _("More documents requested")
-    DOCUMENT_ADDED = "document_added", _("Document added")
-    APPROVAL = "approval", _("Approved by a committee member")
-    APPROVED = "approved", _("Approved")
-    FAST_TRACKED = "fast_tracked", _("Approved urgently by one committee member")
-    RATIFIED = "ratified", _("Urgent approval ratified")
-    REJECTED = "rejected", _("Rejected")
-    PAID = "paid", _("Paid")
+    SUBMITTED = "submitted", pgettext_lazy("claim step", "Submitted")
+    REVIEW = "review", pgettext_lazy("claim step", "Review started")
+    DOCUMENTS_REQUESTED = "documents_requested", pgettext_lazy("claim step", "More documents requested")
+    DOCUMENT_ADDED = "document_added", pgettext_lazy("claim step", "Document added")
+    APPROVAL = "approval", pgettext_lazy("claim step", "Approved by a committee member")
+    APPROVED = "approved", pgettext_lazy("claim step", "Approved")
+    FAST_TRACKED = "fast_tracked", pgettext_lazy("claim step", "Approved urgently by one committee member")
+    RATIFIED = "ratified", pgettext_lazy("claim step", "Urgent approval ratified")
+    REJECTED = "rejected", pgettext_lazy("claim step", "Rejected")
+    PAID = "paid", pgettext_lazy("claim step", "Paid")
 
 
 class ClaimStep(models.Model):
@@ -244,7 +244,12 @@ class ClaimStep(models.Model):
     kind = models.CharField(_("step"), max_length=20, choices=StepKind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"), auto_now_add=True)
+    # What the person wrote (a reason, the documents asked for); shown as written.
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # USD, 2 places: the amount an approval or a payment was for.
+    amount = models.DecimalField(_("amount"), **MONEY, null=True, blank=True)
+    # For a document added: its kind.
+    document_kind = models.CharField(_("document"), max_length=20, choices=DocumentKind.choices, blank=True)
 
     class Meta:
         ordering = ["claim", "at", "id"]

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,8 +38,10 @@ def clean_claim_document(upload):
     return clean_document(upload, RECEIPT_KINDS, what=_("A claim's document must be a PDF, JPEG or PNG file."))
 
 
-def _step(claim: Claim, kind: str, actor, note: str = "") -> None:
-    ClaimStep.objects.create(claim=claim, kind=kind, actor=actor, note=note[:500])
+def _step(claim: Claim, kind: str, actor, note: str = "", amount: Decimal | None = None,
+          document_kind: str = "") -> None:
+    ClaimStep.objects.create(claim=claim, kind=kind, actor=actor, note=note[:500], amount=amount,
+                             document_kind=document_kind)
 
 
 def _lock(claim: Claim) -> Claim:
@@ -87,7 +88,7 @@ def claim_submit(*, member: Member, actor, category: Category, event_date: datet
         for kind, upload in cleaned:
             ClaimDocument.objects.create(cooperative_id=claim.cooperative_id, claim=claim, kind=kind, file=upload,
                                          uploaded_by=actor)
-        _step(claim, StepKind.SUBMITTED, actor, _("On the member's behalf") if member.user_id != actor.pk else "")
+        _step(claim, StepKind.SUBMITTED, actor)
     return claim
 
 
@@ -107,7 +108,7 @@ def claim_document_add(*, claim: Claim, actor, kind: str, upload) -> ClaimDocume
             raise ValidationError(_("Documents are added while the claim is being reviewed."))
         document = ClaimDocument.objects.create(cooperative_id=claim.cooperative_id, claim=claim, kind=kind,
                                                 file=upload, uploaded_by=actor)
-        _step(claim, StepKind.DOCUMENT_ADDED, actor, document.get_kind_display())
+        _step(claim, StepKind.DOCUMENT_ADDED, actor, document_kind=kind)
     return document
 
 
@@ -171,7 +172,7 @@ def claim_approve(*, claim: Claim, actor, amount: Decimal, reason: str = "", fas
             claim.save(update_fields=["status"])
             _step(claim, StepKind.REVIEW, actor)
         ClaimApproval.objects.create(claim=claim, approver=actor, amount=amount, reason=(reason or "").strip())
-        _step(claim, StepKind.APPROVAL, actor, amount_text(amount))
+        _step(claim, StepKind.APPROVAL, actor, amount=amount)
         approvals += 1
         if ratifying:
             if approvals >= claim.rules.approvals_required:
@@ -183,7 +184,7 @@ def claim_approve(*, claim: Claim, actor, amount: Decimal, reason: str = "", fas
             claim.fast_tracked = fast_track and approvals < claim.rules.approvals_required
             claim.save(update_fields=["status", "approved_at", "amount_approved", "fast_tracked", "decision_reason"])
             _step(claim, StepKind.FAST_TRACKED if claim.fast_tracked else StepKind.APPROVED, actor,
-                  amount_text(claim.amount_approved))
+                  amount=claim.amount_approved)
     return claim
 
 
@@ -264,7 +265,7 @@ def claim_pay(*, claim: Claim, actor, date: datetime.date | None = None, idempot
             legs=[(fund, claim.amount_approved), (bank, -claim.amount_approved)], idempotency_key=key)
         claim.status, claim.paid_at, claim.paid_by, claim.transaction = ClaimStatus.PAID, timezone.now(), actor, entry
         claim.save(update_fields=["status", "paid_at", "paid_by", "transaction"])
-        _step(claim, StepKind.PAID, actor, amount_text(claim.amount_approved))
+        _step(claim, StepKind.PAID, actor, amount=claim.amount_approved)
     return claim
 
 

@@ -20,7 +20,7 @@ from members.models import Member
 
 from . import eligibility, selectors, services
 from .forms import ApproveForm, ClaimForm, DocumentForm, MemberChoiceForm, PayForm, RejectForm, ReviewForm
-from .models import Category, Claim, ClaimDocument, ClaimStatus
+from .models import Category, Claim, ClaimDocument, ClaimStatus, StepKind
 from .permissions import (
     can_list_claims,
     can_pay,
@@ -30,6 +30,10 @@ from .permissions import (
     cooperatives_with_fund_for,
     sees_details,
 )
+
+# Steps the committee takes: the claimant reads what was done, not which member did it.
+COMMITTEE_STEPS = [StepKind.REVIEW, StepKind.DOCUMENTS_REQUESTED, StepKind.APPROVAL, StepKind.APPROVED,
+                   StepKind.FAST_TRACKED, StepKind.RATIFIED, StepKind.REJECTED]
 
 
 def private(view):
@@ -106,6 +110,7 @@ def _claim_page(request, claim, status=200, **forms):
         "reject_form": forms.get("reject_form") or RejectForm(),
         "pay_form": forms.get("pay_form") or PayForm(initial={"date": timezone.localdate()}),
         "reads": selectors.reads_of(claim) if can_review(request.user, claim.cooperative_id) else None,
+        "committee_steps": COMMITTEE_STEPS,
     }
     services.claims_read(reader=request.user, claims=[claim], via="page")
     return render(request, "medfund/claim_detail.html", context, status=status)
@@ -189,8 +194,6 @@ def document_add(request, pk: int):
     form = DocumentForm(request.POST, request.FILES)
     if run_form(request, form, lambda data: services.claim_document_add(
             claim=claim, actor=request.user, kind=data["kind"], upload=data["file"]), _("Document added.")):
-        if claim.member.user_id == request.user.pk:
-            return redirect("medfund:mine")
         return redirect("medfund:claim", pk=claim.pk)
     return _claim_page(request, claim, status=400, document_form=form)
 

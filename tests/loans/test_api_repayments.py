@@ -164,3 +164,12 @@ def test_the_same_key_sent_twice_at_once_pays_once(lent):
         thread.join()
     assert sorted(answers) == [201, 201]
     assert Repayment.objects.filter(loan=loans["0001"]).count() == 1
+
+
+def test_a_repayment_is_dated_between_disbursement_and_today(lent):
+    coop, accountant, board, members, accounts, loans = lent
+    clerk = api_for(accountant)
+    for date in ("2026-10-04", "2099-01-01"):
+        answer = repay(clerk, loans["0001"], "10.00", date=date)
+        assert answer.status_code == 400 and "date" in answer.json(), date
+    assert not Repayment.objects.exists()

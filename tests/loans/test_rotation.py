@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from coop.models import Role, User
 from coop.services import cooperative_create
@@ -24,9 +25,10 @@ def client_for(user, language="en") -> Client:
 
 
 @pytest.fixture
-def turned(lent):
+def turned(lent, monkeypatch):
     """100.00 repaid in cash on 10 November and 0003's 180.00 written off on 20 December 2026,
-    then 50.00 more in cash on 15 January 2027."""
+    then 50.00 more in cash on 15 January 2027 (the books are read as on 30 June 2027)."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2027, 6, 30))
     coop, accountant, board, members, accounts, loans = lent
     repayments.repayment_record(loan=loans["0002"], actor=accountant, amount=D("100.00"),
                                 date=datetime.date(2026, 11, 10))

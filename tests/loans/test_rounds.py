@@ -173,3 +173,16 @@ def test_monthly_installments_keep_the_day_or_fall_on_the_month_end():
     odd = services.monthly_installments(loan, D("100.00"), 3, datetime.date(2028, 1, 30))
     assert [row.due_on.day for row in odd] == [30, 29, 30]  # 2028 is a leap year
     assert [row.amount for row in odd] == [D("33.34"), D("33.33"), D("33.33")]
+
+
+def test_a_round_that_would_lend_to_nobody_is_refused(db):
+    coop, accountant, board, members, _accounts = build_coop()
+    with pytest.raises(ValidationError) as caught:  # nobody delivered in 2026's second quarter
+        services.round_propose(cooperative=coop, actor=accountant, year=2026, quarter=3, pool=D("1000"))
+    assert "Nobody would get a loan" in caught.value.message_dict["pool"][0]
+    assert not LoanRound.objects.exists()
+    loan_round = services.round_propose(cooperative=coop, actor=accountant, year=2026, quarter=4, pool=D("1000"))
+    for line in loan_round.lines.filter(amount__gt=0):
+        services.offer_decline(line=line, actor=accountant)
+    with pytest.raises(ValidationError, match="Nobody would get a loan"):
+        services.round_approve(loan_round=loan_round, actor=board)

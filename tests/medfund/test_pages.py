@@ -179,3 +179,17 @@ def test_the_member_sees_what_the_committee_asks_for_and_the_committee_who_read(
     page = client_for(world.committee[1]).get(f"/medfund/claims/{claim.pk}/").content.decode()
     assert 'id="reads"' in page and world.accountant.username in page.split('id="reads"')[1]
     assert 'id="reads"' not in client_for(world.accountant).get(f"/medfund/claims/{claim.pk}/").content.decode()
+
+
+def test_steps_read_in_the_readers_language_and_keep_the_committee_anonymous_to_the_claimant(world):
+    claim = services.claim_submit(member=world.rosa, actor=world.accountant, category=world.treatment,
+                                  event_date=EVENT, description="Dengue", amount_requested=D("300.00"),
+                                  documents=[("receipt", SimpleUploadedFile("b.pdf", PDF))])
+    services.claim_approve(claim=claim, actor=world.committee[0], amount=D("250.00"), reason="Arancel")
+    english = client_for(world.rosa.user).get(f"/medfund/claims/{claim.pk}/").content.decode()
+    steps = english.split('id="steps"')[1]
+    assert "on the member's behalf" in steps
+    assert "USD 250.00" not in steps and world.committee[0].username not in steps and "the committee" in steps
+    spanish = client_for(world.committee[1], "es").get(f"/medfund/claims/{claim.pk}/").content.decode()
+    steps = spanish.split('id="steps"')[1]
+    assert "USD 250,00" in steps and world.committee[0].username in steps and "en nombre del socio" in steps
