@@ -4,12 +4,14 @@ Superusers see everything. Member-register writes go through the pages (and thei
 the admin shows the register read-only.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import Certification, Cooperative, Role, RoleAssignment, User
 from .tenancy import cooperative_ids_with
+from .uploads import clean_logo
 
 
 def administered_ids(request) -> set[int]:
@@ -93,8 +95,18 @@ class CertificationInline(admin.TabularInline):
         return request.user.is_superuser
 
 
+class CooperativeForm(forms.ModelForm):
+    """The admin's form of a co-op (its fields come from the admin), with the logo checked."""
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        # Only a new upload is checked; the stored logo was checked when it came in.
+        return clean_logo(logo) if logo and hasattr(logo, "content_type") else logo
+
+
 @admin.register(Cooperative)
 class CooperativeAdmin(CooperativeScopedAdmin):
+    form = CooperativeForm
     cooperative_field = "pk"
     list_display = ["short_name", "name", "country", "region", "currency", "fairtrade_id"]
     search_fields = ["short_name", "name"]

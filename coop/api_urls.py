@@ -7,6 +7,7 @@ from loans import apis as loan_apis
 from medfund import apis as medfund_apis
 from members import apis as member_apis
 from premiums import apis as premium_apis
+from reports import apis as report_apis
 
 from .apis import CooperativeViewSet
 
@@ -21,6 +22,7 @@ router.register("loans/rounds", loan_apis.LoanRoundViewSet, basename="loan-round
 router.register("loans/loans", loan_apis.LoanViewSet, basename="loan")
 router.register("loans/repayments", loan_apis.RepaymentViewSet, basename="loan-repayment")
 router.register("medfund/claims", medfund_apis.ClaimViewSet, basename="medfund-claim")
+router.register("reports", report_apis.ReportViewSet, basename="report")
 router.register("ledger/accounts", ledger_apis.AccountViewSet, basename="ledger-account")
 router.register("ledger/transactions", ledger_apis.TransactionViewSet, basename="ledger-transaction")
 router.register("ledger/periods", ledger_apis.PeriodViewSet, basename="ledger-period")

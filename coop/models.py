@@ -44,6 +44,10 @@ class Cooperative(models.Model):
         _("currency"), max_length=3, default="USD", help_text=_("ISO 4217 code of the books.")
     )
     fairtrade_id = models.CharField(_("Fairtrade FLO ID"), max_length=20, blank=True)
+    # The letterhead of reports: an address line and a logo (PNG or JPEG, checked by its content).
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    logo = models.FileField(_("logo"), upload_to="logos/", blank=True,
+                            help_text=_("PNG or JPEG, printed on the reports' letterhead."))
     # The household rule: a child is dependent under this age...
     dependent_age_limit = models.PositiveSmallIntegerField(
         _("dependent child age limit"), default=18

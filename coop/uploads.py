@@ -71,3 +71,7 @@ def serve(field_file) -> FileResponse:
 
 def clean_shipment_document(upload):
     return clean_document(upload, RECEIPT_KINDS, what=_("The document must be a PDF, JPEG or PNG file."))
+
+
+def clean_logo(upload):
+    return clean_document(upload, (PNG, JPEG), what=_("The logo must be a PNG or JPEG image."))

@@ -19,6 +19,7 @@ urlpatterns = [
     path("loans/", include("loans.urls")),
     path("premiums/", include("premiums.urls")),
     path("medfund/", include("medfund.urls")),
+    path("reports/", include("reports.urls")),
     path("api/v1/", include("coop.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

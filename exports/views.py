@@ -14,6 +14,8 @@ from coop.params import date_param, int_param
 from coop.tenancy import has_role
 from coop.views_helpers import add_service_errors, choose_cooperative, paginate, run_form
 from premiums.services import premium_receive
+from reports.kinds.premium import Period
+from reports.kinds.premium import charts as premium_charts
 
 from . import selectors, services
 from . import settlements as settlement_services
@@ -257,9 +259,11 @@ def premium_reconciliation(request, coop_id: int):
     query = request.GET.copy()
     query.pop("page", None)
     accrued, received = sum(line.accrued for line in lines), sum(line.received for line in lines)
+    year = (date_to or timezone.localdate()).year
     context = {
         "cooperative": cooperative, "lines": lines, "page": _with_totals(paginate(request, shipments)),
         "query": query.urlencode(), "accrued": accrued, "received": received, "outstanding": accrued - received,
+        "year": year, **premium_charts(cooperative, Period(year)),
     }
     return render(request, "exports/premium_reconciliation.html", context)
 

@@ -41,6 +41,7 @@ def trial_balance(request, coop_id: int):
         "total_debit": sum(line.debit for line in lines),
         "total_credit": sum(line.credit for line in lines),
         "can_post": can_post(request.user, cooperative.pk),
+        "report_date": (on or timezone.localdate()).isoformat(),
     }
     return render(request, "ledger/trial_balance.html", context)
 

@@ -1,3 +1,4 @@
+import contextlib
 import os
 import subprocess
 import sys
@@ -31,27 +32,39 @@ def accountant(coop_pe):
     return user_with_role(Role.ACCOUNTANT, coop_pe, username="contador")
 
 
-@pytest.fixture
-def worker(tmp_path):
-    """A Celery worker on the test database; its emails land as files in tmp_path/mail."""
+@contextlib.contextmanager
+def celery_worker(tmp_path, *pool):
+    """A Celery worker process on the test database and the real Redis; its emails land as files in
+    tmp_path/mail, its files under tmp_path/media, its log in tmp_path/worker.log."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "coop.settings.test",
         "DATABASE_URL": "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**_default_database()),
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "coop", "worker", "--pool=solo", "--loglevel=WARNING",
-         "-n", f"test-{os.getpid()}@%h"],
-        cwd=Path(__file__).resolve().parents[1], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    yield tmp_path / "mail"
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with open(tmp_path / "worker.log", "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "coop", "worker", *(pool or ("--pool=solo",)),
+             "--loglevel=WARNING", "-n", f"test-{os.getpid()}@%h"],
+            cwd=Path(__file__).resolve().parents[1], env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture
+def worker(tmp_path):
+    """A Celery worker (one process) on the test database; yields the folder its emails land in."""
+    with celery_worker(tmp_path):
+        yield tmp_path / "mail"
 
 
 def _default_database() -> dict:

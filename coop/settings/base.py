@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "premiums",
     "loans",
     "medfund",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -192,7 +193,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint tells each step of each layout at INFO: too much for a log.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 AXES_VERBOSE = False
 

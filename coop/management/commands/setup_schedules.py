@@ -5,6 +5,7 @@ SCHEDULES = [
     # name, task, crontab (minute, hour, day of month, month)
     ("Certification expiry notices", "coop.tasks.certification_expiry_notify", ("0", "6", "*", "*")),
     ("Loan rounds at the start of each quarter", "loans.tasks.loan_rounds_propose", ("0", "6", "1", "1,4,7,10")),
+    ("Quarterly premium report by email", "reports.tasks.quarterly_premium_reports", ("0", "7", "1", "1,4,7,10")),
 ]
 
 

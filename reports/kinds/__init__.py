@@ -1,0 +1,3 @@
+"""Every kind of report; importing this module registers them."""
+
+from . import books, loans, medfund, premium, shipments  # noqa: F401
