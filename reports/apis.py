@@ -48,8 +48,8 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data.is_valid(raise_exception=True)
         values = data.validated_data
         cooperative = get_object_or_404(Cooperative, pk=values["cooperative"])
-        kind = KINDS.get(values["kind"])
-        if kind is None:
+        kind = KINDS[values["kind"]]
+        if not kind.may_ask(request.user, cooperative.pk):
             raise NotFound
         params = kind.clean_params(cooperative, values["params"])
         if not kind.allowed(request.user, cooperative.pk, params):

@@ -48,6 +48,12 @@ class ReportKind:
         return f"{self.name} · {cooperative.short_name}"
 
     def allowed(self, user, cooperative_id: int, params: dict) -> bool:
+        """May ``user`` read this report about ``params``."""
+        return has_role(user, cooperative_id, self.readers)
+
+    def may_ask(self, user, cooperative_id: int) -> bool:
+        """May ``user`` ask for some report of this kind in the co-op at all (checked before the
+        parameters are, so that their messages tell nothing to others)."""
         return has_role(user, cooperative_id, self.readers)
 
     def context(self, report) -> dict:
@@ -62,8 +68,8 @@ class ReportKind:
         linear time and keeps all of it in memory)."""
         return [(self.template, lambda: self.context(report))]
 
-    def tables(self, cooperative, params: dict) -> list[Table]:
-        """The tables behind the report, for CSV and XLSX."""
+    def tables(self, cooperative, params: dict, reader=None) -> list[Table]:
+        """The tables behind the report, for CSV and XLSX (``reader``: who downloads them)."""
         return []
 
 
@@ -82,12 +88,17 @@ def kind_of(code: str) -> ReportKind:
         raise ValidationError({"kind": _("There is no report of that kind.")}) from error
 
 
-def int_value(data, name: str, label: str) -> int:
-    """A positive integer parameter, or a ValidationError naming it."""
+def int_value(data, name: str, message: str) -> int:
+    """A positive integer parameter, or a ValidationError naming it with ``message``."""
     value = str(data.get(name, "")).strip()
     if not value.isdecimal() or len(value) > 9:
-        raise ValidationError({name: _("Choose the %(what)s.") % {"what": label}})
+        raise ValidationError({name: message})
     return int(value)
+
+
+def text_value(data, name: str, max_length: int) -> str:
+    """A short text parameter, trimmed; NUL characters (PostgreSQL refuses them) dropped."""
+    return str(data.get(name, "") or "").replace("\x00", "").strip()[:max_length]
 
 
 class YearlyReport(ReportKind):
@@ -97,7 +108,7 @@ class YearlyReport(ReportKind):
         return {"year": forms.IntegerField(label=_("Year"), min_value=2000, initial=timezone.localdate().year)}
 
     def clean_params(self, cooperative, data) -> dict:
-        year = int_value(data, "year", _("year"))
+        year = int_value(data, "year", _("Choose the year."))
         if not 2000 <= year <= timezone.localdate().year + 1:
             raise ValidationError({"year": _("A year between 2000 and next year.")})
         return {"year": year}

@@ -19,7 +19,7 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class ReportRequestSerializer(serializers.Serializer):
     cooperative = serializers.IntegerField()
-    kind = serializers.CharField(max_length=30, help_text="premium, trial_balance, loan_statement, loan_round, "
-                                                          "medfund, packing_list, traceability, settlement_slips")
+    kind = serializers.ChoiceField(choices=["premium", "trial_balance", "loan_statement", "loan_round", "medfund",
+                                            "packing_list", "traceability", "settlement_slips"])
     params = serializers.DictField(help_text='What the report is about, e.g. {"year": 2026} or {"shipment": 12}.')
     language = serializers.ChoiceField(choices=["es", "en"], required=False)

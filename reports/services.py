@@ -20,6 +20,8 @@ from .base import kind_of
 from .models import Report, ReportStatus, ReportSubscription
 
 log = logging.getLogger(__name__)
+# A report whose worker was lost this many times is given up, not handed to a fourth.
+MAX_ATTEMPTS = 3
 
 
 def report_request(*, cooperative: Cooperative, kind: str, data, actor, language: str | None = None) -> Report:
@@ -59,8 +61,13 @@ def report_build(*, report_id: int) -> Report:
     with transaction.atomic():
         report = Report.objects.select_for_update(of=("self",)).select_related("cooperative", "requested_by").get(
             pk=report_id)
-        if report.status == ReportStatus.DONE:
+        if report.status in (ReportStatus.DONE, ReportStatus.FAILED):
             return report  # a repeated delivery of the task
+        if report.attempts >= MAX_ATTEMPTS:
+            # Its worker was lost each time (out of memory, past the time limit): stop trying.
+            report_fail(report_id=report.pk, error=RuntimeError("worker lost"))
+            report.refresh_from_db()
+            return report
         report.status, report.started_at, report.progress = ReportStatus.RUNNING, timezone.now(), 1
         report.attempts += 1
         report.error = ""
@@ -96,10 +103,12 @@ def report_build(*, report_id: int) -> Report:
 
 def report_fail(*, report_id: int, error: Exception) -> None:
     """Say why a report could not be built (the task gave up)."""
-    log.exception("Report %s failed", report_id, exc_info=error)
-    message = " ".join(error.messages) if isinstance(error, ValidationError) else _(
-        "The report could not be built (%(error)s). Ask for it again; if it fails again, tell the administrator."
-    ) % {"error": type(error).__name__}
+    log.error("Report %s failed", report_id, exc_info=error)
+    language = Report.objects.filter(pk=report_id).values_list("language", flat=True).first() or "es"
+    with translation.override(language):
+        message = " ".join(error.messages) if isinstance(error, ValidationError) else _(
+            "The report could not be built (%(error)s). Ask for it again; if it fails again, tell the administrator."
+        ) % {"error": type(error).__name__}
     Report.objects.filter(pk=report_id).exclude(status=ReportStatus.DONE).update(
         status=ReportStatus.FAILED, error=message[:500], finished_at=timezone.now())
 
@@ -136,14 +145,21 @@ def quarterly_reports_make(*, today: datetime.date | None = None) -> list[Report
         with transaction.atomic():
             with translation.override(settings.LANGUAGE_CODE):
                 title = kind_of("premium").title(cooperative, params)
-            report, created = Report.objects.get_or_create(
+            report, created = Report.objects.select_for_update().get_or_create(
                 cooperative=cooperative, kind="premium", params=params, scheduled=True,
                 defaults={"title": title[:200], "language": settings.LANGUAGE_CODE})
-            if created:
-                from .tasks import report_build
+            if not created and report.status == ReportStatus.FAILED:
+                # Failed last time: start it again (the beat job runs on the quarter's first days).
+                report.status, report.error, report.attempts, report.progress = ReportStatus.QUEUED, "", 0, 0
+                report.save(update_fields=["status", "error", "attempts", "progress"])
+            elif not created and report.status != ReportStatus.QUEUED:
+                continue  # being built, or built (and emailed, or about to be)
+            from .tasks import report_build
 
-                transaction.on_commit(lambda pk=report.pk: report_build.delay(pk))
-                made.append(report)
+            # Also a report left queued: the broker may have been down when it was first queued
+            # (building it twice is harmless: the first to finish is kept).
+            transaction.on_commit(lambda pk=report.pk: report_build.delay(pk))
+            made.append(report)
     return made
 
 

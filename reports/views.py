@@ -94,11 +94,13 @@ def report_ask(request, coop_id: int):
     kind = KINDS.get(request.POST.get("kind", ""))
     if kind is None:
         raise Http404
+    if not kind.may_ask(request.user, cooperative.pk):
+        raise Http404
     data = {key.removeprefix(f"{kind.code}-"): value for key, value in request.POST.items()}
     try:
         params = kind.clean_params(cooperative, data)
     except ValidationError as error:
-        if kind not in _kinds_for(request.user, cooperative):
+        if kind not in _kinds_for(request.user, cooperative):  # a member or an importer: no form to show
             raise Http404 from error
         return report_list(request, coop_id, bound=(kind.code, request.POST, error), status=400)
     if not kind.allowed(request.user, cooperative.pk, params):
@@ -138,13 +140,15 @@ def table_export(request, coop_id: int, kind: str, fmt: str):
     if kind not in KINDS or fmt not in ("csv", "xlsx"):
         raise Http404
     report_kind = KINDS[kind]
+    if not report_kind.may_ask(request.user, cooperative.pk):
+        raise Http404
     try:
         params = report_kind.clean_params(cooperative, request.GET)
     except ValidationError as error:
         return HttpResponse(" ".join(error.messages), status=400, content_type="text/plain; charset=utf-8")
     if not report_kind.allowed(request.user, cooperative.pk, params):
         raise Http404
-    tables = report_kind.tables(cooperative, params)
+    tables = report_kind.tables(cooperative, params, reader=request.user)
     name = slugify(report_kind.title(cooperative, params))[:80] or kind
     if fmt == "xlsx":
         response = HttpResponse(exports.as_xlsx(tables),

@@ -54,7 +54,7 @@ class TrialBalance(ReportKind):
         return {"on": on, "lines": lines, "debits": sum((line["debit"] for line in lines), ZERO),
                 "credits": sum((line["credit"] for line in lines), ZERO)}
 
-    def tables(self, cooperative, params) -> list[Table]:
+    def tables(self, cooperative, params, reader=None) -> list[Table]:
         on = datetime.date.fromisoformat(params["on"])
         return [Table(title=_("Trial balance"), headers=[_("Code"), _("Account"), _("Type"), _("Debit"), _("Credit")],
                       rows=[[line["code"], line["name"], line["type"], line["debit"], line["credit"]]

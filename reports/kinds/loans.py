@@ -8,12 +8,14 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coop.models import Role
+from coop.tenancy import has_role
 from loans.models import LoanRound, RoundStatus
 from loans.permissions import LOAN_READERS
 from loans.selectors import member_loans
 from members.models import Member
 
-from ..base import ReportKind, Table, int_value, register
+from ..base import ReportKind, Table, int_value, register, text_value
 
 ZERO = Decimal("0.00")
 
@@ -38,9 +40,10 @@ class LoanStatement(ReportKind):
 
     def clean_params(self, cooperative, data) -> dict:
         if data.get("member"):
-            member = Member.objects.filter(cooperative=cooperative, pk=int_value(data, "member", _("member"))).first()
+            member = Member.objects.filter(cooperative=cooperative,
+                                           pk=int_value(data, "member", _("Choose the member."))).first()
         else:
-            number = str(data.get("member_number", "")).strip()
+            number = text_value(data, "member_number", 20)
             member = Member.objects.filter(cooperative=cooperative, number=number).first() if number else None
         if member is None:
             raise ValidationError({"member_number": _("No member of %(coop)s has this number.") % {
@@ -50,6 +53,9 @@ class LoanStatement(ReportKind):
     def allowed(self, user, cooperative_id, params) -> bool:
         own = Member.objects.filter(pk=params.get("member"), user_id=user.pk).exists() if params else False
         return own or super().allowed(user, cooperative_id, params)
+
+    def may_ask(self, user, cooperative_id) -> bool:
+        return has_role(user, cooperative_id, self.readers | {Role.MEMBER})
 
     def title(self, cooperative, params) -> str:
         member = Member.objects.get(pk=params["member"])
@@ -65,7 +71,7 @@ class LoanStatement(ReportKind):
                 "owed": sum((item.balance for item in loans), ZERO),
                 "lent": sum((item.loan.principal for item in loans), ZERO)}
 
-    def tables(self, cooperative, params) -> list[Table]:
+    def tables(self, cooperative, params, reader=None) -> list[Table]:
         member = Member.objects.get(pk=params["member"])
         loans = self._loans(member)
         return [
@@ -88,12 +94,13 @@ class RoundReport(ReportKind):
     readers = LOAN_READERS
 
     def fields(self, cooperative) -> dict:
-        rounds = LoanRound.objects.filter(cooperative=cooperative).exclude(status=RoundStatus.CANCELLED)
+        rounds = (LoanRound.objects.filter(cooperative=cooperative).exclude(status=RoundStatus.CANCELLED)
+                  .select_related("cooperative"))
         return {"round": forms.ModelChoiceField(label=_("Round"), queryset=rounds, empty_label=None)}
 
     def clean_params(self, cooperative, data) -> dict:
         value = data.get("round")
-        round_id = value.pk if isinstance(value, LoanRound) else int_value(data, "round", _("round"))
+        round_id = value.pk if isinstance(value, LoanRound) else int_value(data, "round", _("Choose the round."))
         if not LoanRound.objects.filter(cooperative=cooperative, pk=round_id).exists():
             raise ValidationError({"round": _("Choose one of the co-op's rounds.")})
         return {"round": round_id}
@@ -115,7 +122,7 @@ class RoundReport(ReportKind):
                 "lent": totals["lent"] or ZERO, "boxes": totals["boxes"] or 0,
                 "members": sum(1 for line in lines if line.amount > 0)}
 
-    def tables(self, cooperative, params) -> list[Table]:
+    def tables(self, cooperative, params, reader=None) -> list[Table]:
         loan_round = LoanRound.objects.get(pk=params["round"])
         return [Table(_("Round lines"), [_("Member"), _("Name"), _("Boxes"), _("Amount"), _("Why"), _("Declined")],
                       [[line.member.number, line.member.full_name, line.boxes, line.amount, _why(line),

@@ -32,7 +32,7 @@ class MedicalFundReport(YearlyReport):
                 "chart": bar_chart([(month.strftime("%m"), total) for month, total in sorted(by_month.items())],
                                    title=_("Paid per month"), number_format=lambda v: money(v, cooperative.currency))}
 
-    def tables(self, cooperative, params) -> list[Table]:
+    def tables(self, cooperative, params, reader=None) -> list[Table]:
         year = params["year"]
         totals = dashboard(cooperative_id=cooperative.pk, year=year)
         return [

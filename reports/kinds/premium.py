@@ -112,7 +112,7 @@ def fund_rows(cooperative, period: Period) -> list[dict]:
 def quarter_points(cooperative, period: Period) -> list[tuple[str, Decimal]]:
     earned = dict(PremiumAccrual.objects.filter(cooperative=cooperative, date__range=(period.start, period.end))
                   .annotate(q=TruncQuarter("date")).values_list("q").annotate(t=Sum("amount")).order_by())
-    return [(f"T{n}", earned.get(datetime.date(period.year, 3 * n - 2, 1), ZERO))
+    return [(_("Q%(quarter)s") % {"quarter": n}, earned.get(datetime.date(period.year, 3 * n - 2, 1), ZERO))
             for n in range(1, period.months // 3 + 1)]
 
 
@@ -176,7 +176,7 @@ class PremiumReport(YearlyReport):
     def clean_params(self, cooperative, data) -> dict:
         params = super().clean_params(cooperative, data)
         if data.get("quarter"):
-            quarter = int_value(data, "quarter", _("quarter"))
+            quarter = int_value(data, "quarter", _("A quarter from 1 to 4."))
             if not 1 <= quarter <= 4:
                 raise ValidationError({"quarter": _("A quarter from 1 to 4.")})
             params["quarter"] = quarter
@@ -209,7 +209,7 @@ class PremiumReport(YearlyReport):
             "funds": fund_rows(cooperative, period), **charts(cooperative, period),
         }
 
-    def tables(self, cooperative, params) -> list[Table]:
+    def tables(self, cooperative, params, reader=None) -> list[Table]:
         period = Period.of(params)
         shipments = shipment_rows(cooperative, period)
         return [

@@ -11,13 +11,14 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coop.models import Certification
+from coop.models import Certification, Role
+from coop.tenancy import has_role
 from exports.models import Delivery, Settlement, SettlementDeduction, SettlementLine, Shipment
 from exports.permissions import SHIPMENT_READERS, importer_id_of
 from exports.selectors import traceability
 from members.models import Member
 
-from ..base import ReportKind, Table, int_value, register
+from ..base import ReportKind, Table, int_value, register, text_value
 
 
 class _ShipmentKind(ReportKind):
@@ -32,15 +33,21 @@ class _ShipmentKind(ReportKind):
                                            importer_id=importer_id).exists()
         return super().allowed(user, cooperative_id, params)
 
+    def may_ask(self, user, cooperative_id) -> bool:
+        importer_id = importer_id_of(user)
+        if importer_id:
+            return Shipment.objects.filter(cooperative_id=cooperative_id, importer_id=importer_id).exists()
+        return super().may_ask(user, cooperative_id)
+
     def fields(self, cooperative) -> dict:
         return {"container": forms.CharField(label=_("Container number"), max_length=11)}
 
     def clean_params(self, cooperative, data) -> dict:
         if data.get("shipment"):
             shipment = Shipment.objects.filter(cooperative=cooperative,
-                                               pk=int_value(data, "shipment", _("shipment"))).first()
+                                               pk=int_value(data, "shipment", _("Choose the shipment."))).first()
         else:
-            container = str(data.get("container", "")).strip().upper().replace(" ", "")
+            container = text_value(data, "container", 20).upper().replace(" ", "")
             shipment = (Shipment.objects.filter(cooperative=cooperative, container_number=container)
                         .order_by("-etd").first() if container else None)
         if shipment is None:
@@ -64,12 +71,15 @@ class _ShipmentKind(ReportKind):
                 # The documents travel with the fruit to the importer: names only where the co-op shares them.
                 "show_names": shipment.cooperative.share_producer_names}
 
-    def tables(self, cooperative, params) -> list[Table]:
+    def tables(self, cooperative, params, reader=None) -> list[Table]:
         lines = traceability(self._shipment(params))
+        # Names go to the co-op's staff, and to others (the importer) only where the co-op shares them.
+        names = cooperative.share_producer_names or (reader is not None and has_role(reader, cooperative.pk,
+                                                                                      SHIPMENT_READERS))
         return [Table(_("Producers and plots"), [_("Member"), _("Name"), _("Plot"), _("Organic status"),
                                                  _("Accepted boxes"), _("Rejected boxes")],
-                      [[line.member_number, line.member_name, line.plot_code, line.organic_status, line.boxes,
-                        line.rejected] for line in lines])]
+                      [[line.member_number, line.member_name if names else "", line.plot_code, line.organic_status,
+                        line.boxes, line.rejected] for line in lines])]
 
 
 @register
@@ -89,9 +99,9 @@ class TraceabilityCertificate(_ShipmentKind):
     name = gettext_lazy("Traceability certificate")
     template = "reports/traceability.html"
 
-    def tables(self, cooperative, params) -> list[Table]:
+    def tables(self, cooperative, params, reader=None) -> list[Table]:
         certifications = Certification.objects.filter(cooperative=cooperative).order_by("kind")
-        return [*super().tables(cooperative, params),
+        return [*super().tables(cooperative, params, reader),
                 Table(_("Certifications"), [_("Certification"), _("Certifier"), _("Number"), _("Valid until")],
                       [[f"{c.get_kind_display()} {c.name}".strip(), c.certifier, c.number, c.expires_on]
                        for c in certifications])]
@@ -113,17 +123,18 @@ class SettlementSlips(ReportKind):
     chunk_size = 250
 
     def fields(self, cooperative) -> dict:
-        weeks = Settlement.objects.filter(cooperative=cooperative).order_by("-week_start")
+        weeks = Settlement.objects.filter(cooperative=cooperative).select_related("cooperative").order_by("-week_start")
         return {"settlement": forms.ModelChoiceField(label=_("Week"), queryset=weeks, empty_label=None)}
 
     def clean_params(self, cooperative, data) -> dict:
         value = data.get("settlement")
-        settlement_id = value.pk if isinstance(value, Settlement) else int_value(data, "settlement", _("week"))
+        settlement_id = (value.pk if isinstance(value, Settlement)
+                         else int_value(data, "settlement", _("Choose the week.")))
         if not Settlement.objects.filter(cooperative=cooperative, pk=settlement_id).exists():
             raise ValidationError({"settlement": _("Choose one of the co-op's settlements.")})
         params = {"settlement": settlement_id}
         if data.get("member"):
-            member_id = int_value(data, "member", _("member"))
+            member_id = int_value(data, "member", _("Choose the member."))
             if not SettlementLine.objects.filter(settlement_id=settlement_id, member_id=member_id).exists():
                 raise ValidationError({"member": _("This member has no slip that week.")})
             params["member"] = member_id
@@ -132,6 +143,9 @@ class SettlementSlips(ReportKind):
     def allowed(self, user, cooperative_id, params) -> bool:
         own = bool(params.get("member")) and Member.objects.filter(pk=params["member"], user_id=user.pk).exists()
         return own or super().allowed(user, cooperative_id, params)
+
+    def may_ask(self, user, cooperative_id) -> bool:
+        return has_role(user, cooperative_id, self.readers | {Role.MEMBER})
 
     def title(self, cooperative, params) -> str:
         week = Settlement.objects.get(pk=params["settlement"]).week_start
@@ -169,7 +183,7 @@ class SettlementSlips(ReportKind):
         return {"settlement": settlement, "total": len(line_ids),
                 "slips": [(start + index + 1, line, deliveries[line.member_id]) for index, line in enumerate(chunk)]}
 
-    def tables(self, cooperative, params) -> list[Table]:
+    def tables(self, cooperative, params, reader=None) -> list[Table]:
         lines = self._lines(params)
         return [Table(_("Settlement"), [_("Member"), _("Name"), _("Accepted boxes"), _("Rejected boxes"),
                                         _("Gross pay"), _("Deducted"), _("Net pay"), _("Carried forward")],

@@ -4,12 +4,16 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 
+CSS_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;·-_/()+#%ªºáéíóúüñÁÉÍÓÚÜÑ")
+
+
 @register.filter
 def css_string(value) -> str:
     """Text as a quoted CSS string, for the page margins' content (inside <style>, where HTML
-    escaping does not apply): quotes and backslashes escaped, '<' written as a CSS escape."""
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3C ")
-    return mark_safe(f'"{text}"')  # noqa: S308 - escaped for CSS above
+    escaping does not apply) and a style attribute: every character but plain letters, digits and
+    punctuation is written as a CSS escape (quotes, backslashes, <, &, control characters)."""
+    text = "".join(char if char in CSS_SAFE else f"\\{ord(char):X} " for char in str(value))
+    return mark_safe(f'"{text}"')  # noqa: S308 - nothing unescaped is left that could end the string
 
 
 @register.inclusion_tag("reports/_ask_button.html")

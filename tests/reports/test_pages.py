@@ -2,6 +2,7 @@
 also by guessing ids; CSV and XLSX of the tables behind them, matching what the pages show."""
 
 import csv
+import datetime
 import io
 from decimal import Decimal
 
@@ -188,3 +189,64 @@ def test_every_report_has_its_tables_as_csv_and_xlsx(world):
     slips = clerk.get(f"/reports/{world.coop.pk}/settlement_slips/export.csv?settlement={world.settlement.pk}")
     assert len(slips.content.decode("utf-8-sig").strip().splitlines()) == 1 + SettlementLine.objects.filter(
         settlement=world.settlement).count()
+
+
+def test_what_a_review_found(world, django_capture_on_commit_callbacks):
+    from django.contrib.auth import get_user_model
+    from rest_framework.test import APIClient
+
+    from exports.services import importer_client_create
+    from reports.templatetags.report_format import css_string
+
+    # Text in the page margins cannot end its CSS string, whatever it holds.
+    escaped = css_string('Coop "Norte" \\ <b>&\r\nx\'y')
+    assert escaped.startswith('"') and escaped.endswith('"')
+    assert not any(char in escaped[1:-1] for char in '"\r\n<>&\'') and "\\5C " in escaped
+
+    # Parameters are looked at only for those who may ask: nothing is told to others.
+    stranger = user_with_role(Role.ACCOUNTANT, cooperative_create(name="Otra", short_name="OTRA", country="PE"),
+                              username="otra")
+    asked = client_for(stranger).post(f"/reports/{world.coop.pk}/ask/", {"kind": "loan_statement",
+                                                                         "loan_statement-member_number": "0001"})
+    assert asked.status_code == 404
+    assert client_for(stranger).get(f"/reports/{world.coop.pk}/packing_list/export.csv?container=X").status_code == 404
+    # A NUL character is a clear 400, not a 500.
+    nul = client_for(world.accountant).get(f"/reports/{world.coop.pk}/packing_list/export.csv?container=AB%00C")
+    assert nul.status_code == 400
+    api = APIClient()
+    api.force_authenticate(world.accountant)
+    unknown = api.post("/api/v1/reports/", {"cooperative": world.coop.pk, "kind": "nothing", "params": {}},
+                       format="json")
+    assert unknown.status_code == 400 and "kind" in unknown.json()
+    assert api.post("/api/v1/reports/", {"cooperative": world.coop.pk, "kind": "loan_statement",
+                                         "params": {"member_number": "0\x000"}}, format="json").status_code == 400
+
+    # An importer reads its shipment's producers by number; names only where the co-op shares them.
+    root = get_user_model().objects.create_superuser("root", password="x")
+    program, _token = importer_client_create(importer=world.shipment.importer, name="ERP", actor=root)
+    importer = Client()
+    importer.force_login(program.user)
+    csv_text = importer.get(f"/reports/{world.coop.pk}/traceability/export.csv?shipment={world.shipment.pk}"
+                            ).content.decode("utf-8-sig")
+    assert "0001" in csv_text and world.members[0].last_name not in csv_text
+    staff_csv = client_for(world.accountant).get(
+        f"/reports/{world.coop.pk}/traceability/export.csv?shipment={world.shipment.pk}").content.decode("utf-8-sig")
+    assert world.members[0].last_name in staff_csv
+
+    # A report whose worker was lost three times is given up, with the reason.
+    report = services.report_request(cooperative=world.coop, kind="trial_balance", data={"on": "2026-12-31"},
+                                     actor=world.accountant)
+    Report.objects.filter(pk=report.pk).update(status=ReportStatus.RUNNING, attempts=3)
+    report = services.report_build(report_id=report.pk)
+    assert report.status == ReportStatus.FAILED and not report.file and report.error
+
+    # The quarterly report that failed is started again by the next run of the job.
+    from reports.models import ReportSubscription
+
+    ReportSubscription.objects.create(cooperative=world.coop, user=world.board, kind="premium")
+    first = services.quarterly_reports_make(today=datetime.date(2026, 10, 1))[0]
+    services.report_fail(report_id=first.pk, error=RuntimeError("disk full"))
+    with django_capture_on_commit_callbacks() as queued:
+        again = services.quarterly_reports_make(today=datetime.date(2026, 10, 2))
+    assert [r.pk for r in again] == [first.pk] and len(queued) == 1
+    assert Report.objects.get(pk=first.pk).status == ReportStatus.QUEUED

@@ -34,7 +34,8 @@ def test_the_quarterly_premium_report_is_made_once_and_emailed_once(django_captu
     with django_capture_on_commit_callbacks() as queued:
         made = services.quarterly_reports_make(today=october)
     assert len(made) == 1 and len(queued) == 1
-    assert services.quarterly_reports_make(today=october) == []  # run again: nothing more
+    # Run again: the same report (still waiting for a worker) is queued again, never a second one.
+    assert [r.pk for r in services.quarterly_reports_make(today=october)] == [made[0].pk]
     report = Report.objects.get(scheduled=True)
     assert report.params == {"year": 2026, "quarter": 3} and report.requested_by is None
     assert "hasta el cierre del trimestre 3" in report.title  # in the co-op's language, Spanish
@@ -50,6 +51,7 @@ def test_the_quarterly_premium_report_is_made_once_and_emailed_once(django_captu
     assert message.to == ["directiva@apoq.example"] and message.attachments[0][2] == "application/pdf"
     assert message.attachments[0][1].startswith(b"%PDF-")
     assert services.report_email(report_id=report.pk) == 0 and len(mail.outbox) == 1  # once
+    assert services.quarterly_reports_make(today=october) == []  # built and emailed: nothing more
 
     january = services.quarterly_reports_make(today=datetime.date(2027, 1, 2))
     assert january[0].params == {"year": 2026, "quarter": 4}
