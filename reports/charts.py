@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 240, 56, 28, 12
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 240, 96, 28, 12  # LEFT: room for "USD 100 000,00"
 BAR_COLOUR, NEGATIVE_COLOUR, TEXT = "#2e6b3a", "#b54a3c", "#333"
 
 
