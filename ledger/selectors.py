@@ -24,8 +24,11 @@ class TrialBalanceLine:
 
 def trial_balance(*, user, cooperative, on: datetime.date | None = None) -> list[TrialBalanceLine]:
     """Every account's balance as debit or credit. Today's from the maintained balances (one
-    query); at an earlier date summed from the legs up to it."""
-    accounts = books_visible_to(user, Account.objects.filter(cooperative=cooperative)).order_by("code")
+    query); at an earlier date summed from the legs up to it.
+
+    ``user`` None: unscoped, for a report whose reader was checked when it was asked for."""
+    accounts = Account.objects.filter(cooperative=cooperative)
+    accounts = (accounts if user is None else books_visible_to(user, accounts)).order_by("code")
     if on is None:
         signed = {a.pk: (a.balance if a.is_debit_normal else -a.balance) for a in accounts}
     else:

@@ -63,9 +63,7 @@ def check_covered(*, member: Member, beneficiary: HouseholdMember | None, on: da
     if beneficiary.member_id != member.pk:
         raise ValidationError({"beneficiary": _("Choose a person of the member's household.")})
     if beneficiary.relationship in PARTNER_RELATIONSHIPS:
-        started = beneficiary.since is None or beneficiary.since <= on
-        ongoing = beneficiary.ended_on is None or beneficiary.ended_on > on
-        if not (started and ongoing):
+        if not _partner_on(beneficiary, on):
             raise ValidationError({"beneficiary": _(
                 "%(name)s was not the member's spouse or partner on %(date)s.") % {
                 "name": beneficiary.full_name, "date": _date_text(on)}})
@@ -136,11 +134,11 @@ def caps_left(*, member: Member, year: int) -> list[dict]:
 
 def covered_household(member: Member, on: datetime.date) -> list[HouseholdMember]:
     """The household members the fund covers on a date (for choosing the beneficiary)."""
-    covered = []
-    for person in member.household.all():
-        if person.relationship in PARTNER_RELATIONSHIPS:
-            if (person.since is None or person.since <= on) and (person.ended_on is None or person.ended_on > on):
-                covered.append(person)
-        elif person.relationship == Relationship.CHILD and person.is_dependent_on(on, member.cooperative):
-            covered.append(person)
-    return covered
+    return [person for person in member.household.all()
+            if (person.relationship in PARTNER_RELATIONSHIPS and _partner_on(person, on))
+            or (person.relationship == Relationship.CHILD and person.is_dependent_on(on, member.cooperative))]
+
+
+def _partner_on(person: HouseholdMember, on: datetime.date) -> bool:
+    """The spouse or partner of that day: since then (or no date known) and not yet ended."""
+    return (person.since is None or person.since <= on) and (person.ended_on is None or person.ended_on > on)

@@ -42,8 +42,7 @@ def queue_position(claim: Claim) -> int | None:
 def dashboard(*, cooperative_id: int, year: int) -> dict:
     """The fund's balance, what it has promised, what it paid in the year by category and how long
     a claim takes from submission to payment. Totals only: nothing that names a person."""
-    balance = (Account.objects.filter(cooperative_id=cooperative_id, code=MEDICAL_FUND)
-               .values_list("balance", flat=True).first()) or ZERO
+    balance = fund_balance(cooperative_id)
     claims = Claim.objects.filter(cooperative_id=cooperative_id)
     committed = claims.filter(status=ClaimStatus.APPROVED).aggregate(
         total=Sum("amount_approved"), count=Count("id"))
@@ -77,10 +76,13 @@ def monthly_totals(*, cooperative_id: int, year: int) -> list[dict]:
                 .annotate(count=Count("id"), total=Sum("amount_approved")).order_by("month", "category__name"))
 
 
-def waiting(*, cooperative_id: int) -> list[dict]:
-    """The queue of approved claims, with whether the fund covers each in turn."""
-    balance = (Account.objects.filter(cooperative_id=cooperative_id, code=MEDICAL_FUND)
-               .values_list("balance", flat=True).first()) or ZERO
+def fund_balance(cooperative_id: int) -> Decimal:
+    return (Account.objects.filter(cooperative_id=cooperative_id, code=MEDICAL_FUND)
+            .values_list("balance", flat=True).first()) or ZERO
+
+
+def waiting(*, cooperative_id: int, balance: Decimal) -> list[dict]:
+    """The queue of approved claims, with whether the fund's ``balance`` covers each in turn."""
     rows, left, blocked = [], balance, False
     for position, claim in enumerate(waiting_queue(cooperative_id).select_related("member"), start=1):
         # Paid in order: once one claim is not covered, those after it wait too.

@@ -64,7 +64,7 @@ def dashboard(request, coop_id: int):
                "can_pay": can_pay(request.user, cooperative.pk),
                "can_submit": can_submit_for_others(request.user, cooperative.pk)}
     if context["lists_claims"]:
-        context["queue"] = selectors.waiting(cooperative_id=cooperative.pk)
+        context["queue"] = selectors.waiting(cooperative_id=cooperative.pk, balance=context["totals"]["balance"])
         services.claims_read(reader=request.user, claims=[row["claim"] for row in context["queue"]], via="queue")
     return render(request, "medfund/dashboard.html", context)
 
@@ -121,56 +121,44 @@ def claim_detail(request, pk: int):
     return _claim_page(request, _claim(request, pk))
 
 
+def _claim_step(request, pk: int, *, allowed, form_class, form_name: str, service, done: str):
+    """A POST that moves a claim on: the service runs for a valid form, the page shows the form's
+    errors otherwise (400); a role that may not take the step gets 403."""
+    claim = _claim(request, pk)
+    if not allowed(request.user, claim.cooperative_id):
+        raise PermissionDenied
+    form = form_class(request.POST)
+    if run_form(request, form, lambda data: service(claim=claim, actor=request.user, **data), done):
+        return redirect("medfund:claim", pk=claim.pk)
+    return _claim_page(request, claim, status=400, **{form_name: form})
+
+
 @private
 @require_POST
 def claim_review(request, pk: int):
-    claim = _claim(request, pk)
-    if not can_review(request.user, claim.cooperative_id):
-        raise PermissionDenied
-    form = ReviewForm(request.POST)
-    if run_form(request, form, lambda data: services.claim_review(claim=claim, actor=request.user, **data),
-                _("The claim is under review.")):
-        return redirect("medfund:claim", pk=claim.pk)
-    return _claim_page(request, claim, status=400, review_form=form)
+    return _claim_step(request, pk, allowed=can_review, form_class=ReviewForm, form_name="review_form",
+                       service=services.claim_review, done=_("The claim is under review."))
 
 
 @private
 @require_POST
 def claim_approve(request, pk: int):
-    claim = _claim(request, pk)
-    if not can_review(request.user, claim.cooperative_id):
-        raise PermissionDenied
-    form = ApproveForm(request.POST)
-    if run_form(request, form, lambda data: services.claim_approve(claim=claim, actor=request.user, **data),
-                _("Your approval is recorded.")):
-        return redirect("medfund:claim", pk=claim.pk)
-    return _claim_page(request, claim, status=400, approve_form=form)
+    return _claim_step(request, pk, allowed=can_review, form_class=ApproveForm, form_name="approve_form",
+                       service=services.claim_approve, done=_("Your approval is recorded."))
 
 
 @private
 @require_POST
 def claim_reject(request, pk: int):
-    claim = _claim(request, pk)
-    if not can_review(request.user, claim.cooperative_id):
-        raise PermissionDenied
-    form = RejectForm(request.POST)
-    if run_form(request, form, lambda data: services.claim_reject(claim=claim, actor=request.user, **data),
-                _("The claim is rejected.")):
-        return redirect("medfund:claim", pk=claim.pk)
-    return _claim_page(request, claim, status=400, reject_form=form)
+    return _claim_step(request, pk, allowed=can_review, form_class=RejectForm, form_name="reject_form",
+                       service=services.claim_reject, done=_("The claim is rejected."))
 
 
 @private
 @require_POST
 def claim_pay(request, pk: int):
-    claim = _claim(request, pk)
-    if not can_pay(request.user, claim.cooperative_id):
-        raise PermissionDenied
-    form = PayForm(request.POST)
-    if run_form(request, form, lambda data: services.claim_pay(claim=claim, actor=request.user, date=data["date"]),
-                _("The claim is paid and posted.")):
-        return redirect("medfund:claim", pk=claim.pk)
-    return _claim_page(request, claim, status=400, pay_form=form)
+    return _claim_step(request, pk, allowed=can_pay, form_class=PayForm, form_name="pay_form",
+                       service=services.claim_pay, done=_("The claim is paid and posted."))
 
 
 @private

@@ -1,6 +1,6 @@
 """Bar charts as SVG, drawn on the server, so that pages and PDFs show the same picture without
-JavaScript. Values are Decimal or int; labels are escaped. Positions are pixels (floats are fine
-there: nothing is money)."""
+JavaScript. Values are Decimal or int, and so are the positions (pixels, written with one place);
+labels are escaped."""
 
 from decimal import Decimal
 
@@ -31,17 +31,17 @@ def bar_chart(points: list[tuple[str, Decimal]], *, title: str, number_format=st
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
              f'role="img" aria-label="{escape(title)}" class="chart"><title>{escape(title)}</title>']
     for tick in ticks:
-        y = TOP + plot_height - float(tick / top) * plot_height
+        y = TOP + plot_height - tick / top * plot_height
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - 8}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
                      f'<text x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="10" '
                      f'fill="{TEXT}">{escape(number_format(tick))}</text>')
     if points:
-        slot = plot_width / len(points)
-        bar = max(min(slot * 0.7, 48), 1)
-        every = max(1, round(len(points) / 12))  # at most about 12 labels under the axis
+        slot = Decimal(plot_width) / len(points)
+        bar = max(min(slot * Decimal("0.7"), Decimal(48)), Decimal(1))
+        every = max(1, -(-len(points) // 12))  # at most 12 labels under the axis
         for index, ((label, _value), value) in enumerate(zip(points, values, strict=True)):
             x = LEFT + slot * index + (slot - bar) / 2
-            height = float(max(value, 0) / top) * plot_height
+            height = max(value, 0) / top * plot_height
             parts.append(f'<rect x="{x:.1f}" y="{TOP + plot_height - height:.1f}" width="{bar:.1f}" '
                          f'height="{height:.1f}" fill="{BAR_COLOUR if value >= 0 else NEGATIVE_COLOUR}">'
                          f'<title>{escape(label)}: {escape(number_format(value))}</title></rect>')

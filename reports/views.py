@@ -54,7 +54,7 @@ def _forms(cooperative, kinds, bound=None):
 @login_required
 def home(request):
     return choose_cooperative(request, _cooperatives_for(request.user), url_name="reports:list",
-                              title=str(Report._meta.verbose_name_plural).capitalize())
+                              title=_("Reports"))
 
 
 @login_required
