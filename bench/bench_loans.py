@@ -110,7 +110,7 @@ def main():
     call_command("migrate", verbosity=0)
     coop = Cooperative.objects.filter(short_name="LOANS").first()
     seeded = loaded = None
-    if coop is None:  # BENCH_DATABASE_URL may point at a database loaded by an earlier run
+    if coop is None:  # BENCH_KEEP_DATABASE=1 keeps a database loaded by an earlier run
         rng = random.Random(100000)
         plan = dataclasses.replace(demo.APOQ, short_name="LOANS", name="Bench loans co-op", members=MEMBERS)
         started = time.perf_counter()

@@ -3,15 +3,18 @@
 COOP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${COOP_VENV:-$COOP_ROOT/.venv}"
 PY="$VENV/bin/python"
-DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/coop}"
+DATABASE_URL="${DATABASE_URL:-postgres://coop_app@127.0.0.1:5432/coop}"
+DATABASE_OWNER_URL="${DATABASE_OWNER_URL:-postgres://coop_owner@127.0.0.1:5432/coop}"
+DATABASE_ADMIN_URL="${DATABASE_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
-export DATABASE_URL REDIS_URL
+export DATABASE_URL DATABASE_OWNER_URL DATABASE_ADMIN_URL REDIS_URL
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 # Debian packages the project needs at run time or in tests: Pango and fonts for WeasyPrint,
-# gettext for translations, Chromium for browser tests, poppler for reading PDFs in tests.
-SYSTEM_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu gettext"
+# gettext for translations, pgBackRest and restic for backups (bin/backup, the restore drill),
+# Chromium for browser tests, poppler for reading PDFs in tests.
+SYSTEM_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu gettext pgbackrest restic"
 # Debian's own python3 needs python3-venv to make a virtualenv; a python3 with ensurepip does not.
 python3 -c "import ensurepip" 2>/dev/null || SYSTEM_PACKAGES="python3-venv $SYSTEM_PACKAGES"
 TEST_SYSTEM_PACKAGES="chromium poppler-utils docker-compose"
@@ -46,11 +49,12 @@ install_python() {
   fi
 }
 
-db_host() { "$PY" -c "import sys,environ; c=environ.Env.db_url_config(sys.argv[1]); print(c['HOST'] or '127.0.0.1', c['PORT'] or 5432, c['USER'], c['NAME'])" "$DATABASE_URL"; }
+# host port user password database of a postgres:// URL
+url_parts() { "$PY" -c "import sys,environ; c=environ.Env.db_url_config(sys.argv[1]); print(c['HOST'] or '127.0.0.1', c['PORT'] or 5432, c['USER'], c.get('PASSWORD') or '-', c['NAME'])" "$1"; }
 
 check_postgres() {
-  read -r host port user name < <(db_host)
-  if ! "$PY" -c "import psycopg,sys; psycopg.connect(host=sys.argv[1], port=sys.argv[2], user=sys.argv[3], dbname='postgres', connect_timeout=3).close()" "$host" "$port" "$user" 2>/dev/null; then
+  read -r host port user _ _ < <(url_parts "$DATABASE_ADMIN_URL")
+  if ! "$PY" -c "import psycopg,sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$DATABASE_ADMIN_URL" 2>/dev/null; then
     echo "PostgreSQL is not reachable at $host:$port (user $user); start it with: pg_ctlcluster --skip-systemctl-redirect \$(ls /etc/postgresql) main start" >&2
     return 1
   fi
@@ -63,19 +67,18 @@ check_redis() {
   fi
 }
 
-create_database() {
-  read -r host port user name < <(db_host)
-  "$PY" - "$host" "$port" "$user" "$name" <<'PYEOF'
-import sys
-import psycopg
-from psycopg import sql
-
-host, port, user, name = sys.argv[1:]
-with psycopg.connect(host=host, port=port, user=user, dbname="postgres", autocommit=True) as conn:
-    if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        print(f"Created database {name}")
-PYEOF
+# The schema owner (runs migrate; CREATEDB here so tests can make their database) and the runtime
+# role (web, worker, beat, tests), and the database owned by the first; made or put right by the
+# superuser of DATABASE_ADMIN_URL with ops/sql/roles.sql. Local roles have no password (trust auth).
+provision_database() {
+  local owner owner_password runtime runtime_password name
+  read -r _ _ owner owner_password name < <(url_parts "$DATABASE_OWNER_URL")
+  read -r _ _ runtime runtime_password _ < <(url_parts "$DATABASE_URL")
+  [ "$owner_password" = "-" ] && owner_password=""
+  [ "$runtime_password" = "-" ] && runtime_password=""
+  psql "$DATABASE_ADMIN_URL" -q -X -v database="$name" -v owner="$owner" -v owner_password="$owner_password" \
+    -v owner_createdb="${DATABASE_OWNER_CREATEDB:-CREATEDB}" -v runtime="$runtime" -v runtime_password="$runtime_password" \
+    -f "$COOP_ROOT/ops/sql/roles.sql" >/dev/null
 }
 
 compile_translations() {

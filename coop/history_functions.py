@@ -1,12 +1,18 @@
-"""Faster versions of two helper functions of django-pgtrigger and django-pghistory.
+"""Our versions of two helper functions of django-pgtrigger and django-pghistory.
 
-Both libraries read a session setting inside a BEGIN ... EXCEPTION block, so every row their
-triggers touch opens (and rolls back) a subtransaction. Within one long transaction — a CSV
-import, the demo seed — each insert then gets slower than the one before (measured: batches of
-2,000 member rows went from 0.2 s to 0.6 s over 20,000 rows; with these versions they stay at
-0.18 s). ``current_setting(name, true)`` returns NULL, or '' once the setting has been used in
-the session, instead of raising, so no exception handler is needed. Behaviour is otherwise the
-same.
+``_pgtrigger_should_ignore`` always answers no. pgtrigger's own version switches a trigger off for
+whoever sets the session setting ``pgtrigger.ignore`` (any role may set a custom setting), so the
+runtime role could delete a member past ``member_never_deleted``. Nothing in the app uses
+``pgtrigger.ignore``; a migration that must work around a trigger runs as the tables' owner and
+disables it with ALTER TABLE.
+
+``_pgh_attach_context`` is faster: pghistory reads its session settings inside a
+BEGIN ... EXCEPTION block, so every row its triggers touch opens (and rolls back) a
+subtransaction. Within one long transaction — a CSV import, the demo seed — each insert then gets
+slower than the one before (measured: batches of 2,000 member rows went from 0.2 s to 0.6 s over
+20,000 rows; with this version they stay at 0.18 s). ``current_setting(name, true)`` returns NULL,
+or '' once the setting has been used in the session, instead of raising, so no exception handler
+is needed. Behaviour is otherwise the same.
 
 pgtrigger re-creates its function whenever it installs a trigger, so these are installed again
 after every ``migrate`` (post_migrate, see CoopConfig.ready).
@@ -17,15 +23,8 @@ from django.db import connections
 SHOULD_IGNORE = """
 CREATE OR REPLACE FUNCTION "public"._pgtrigger_should_ignore(trigger_name NAME)
 RETURNS BOOLEAN AS $$
-    DECLARE
-        _pgtrigger_ignore TEXT := NULLIF(CURRENT_SETTING('pgtrigger.ignore', true), '');
-    BEGIN
-        IF _pgtrigger_ignore IS NULL THEN
-            RETURN FALSE;
-        END IF;
-        RETURN trigger_name = ANY(_pgtrigger_ignore::TEXT[]);
-    END;
-$$ LANGUAGE plpgsql;
+    SELECT FALSE;
+$$ LANGUAGE sql;
 """
 
 ATTACH_CONTEXT = """

@@ -14,6 +14,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ops.privileges import NO_DELETE
+
 
 class Country(models.TextChoices):
     PERU = "PE", _("Peru")
@@ -34,6 +36,8 @@ class User(AbstractUser):
 
 @pghistory.track()
 class Cooperative(models.Model):
+    runtime_privileges = NO_DELETE
+
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(
         _("short name"), max_length=20, unique=True, help_text=_("For example APOQ.")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from coop.models import Cooperative
 from ledger.models import MONEY, Transaction
 from members.models import Member, Plot
+from ops.privileges import APPEND_ONLY, NO_DELETE
 
 from .validators import validate_container_number
 
@@ -177,6 +178,8 @@ OPEN_FOR_LOADING = (ShipmentStatus.PLANNED, ShipmentStatus.LOADING)
 
 
 class Shipment(models.Model):
+    runtime_privileges = NO_DELETE
+
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="shipments")
     importer = models.ForeignKey(Importer, on_delete=models.PROTECT, related_name="shipments",
                                  verbose_name=_("importer"))
@@ -258,6 +261,8 @@ class Shipment(models.Model):
 class ShipmentStep(models.Model):
     """One step of a shipment's lifecycle: who moved it and when (append-only, by trigger)."""
 
+    runtime_privileges = APPEND_ONLY
+
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
     shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="steps")
     status = models.CharField(_("status"), max_length=10, choices=ShipmentStatus.choices)
@@ -329,6 +334,8 @@ class Delivery(models.Model):
 
 class SaleReceipt(models.Model):
     """Fruit money the importer paid against a shipment's invoice (partial payments allowed)."""
+
+    runtime_privileges = APPEND_ONLY
 
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
     shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="sale_receipts")

@@ -129,7 +129,7 @@ class PeriodViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = PeriodSerializer
 
     def get_queryset(self):
-        periods = books_visible_to(self.request.user, Period.objects.select_related("closed_by", "reopened_by"))
+        periods = books_visible_to(self.request.user, Period.objects.select_related("closed_by", "reopening__reopened_by"))
         coop_id = int_param(self.request.query_params, "cooperative")
         return (periods.filter(cooperative_id=coop_id) if coop_id else periods).order_by("-starts_on", "pk")
 

@@ -13,9 +13,11 @@ Design
   and each sees the balance the other left.
 - Nothing posted is updated or deleted: a correction is a reversing transaction that points at
   the one it corrects. Nothing is posted into a closed period.
+- Closing a period and reopening it are records too (``Period``, ``PeriodReopening``), never
+  changed: after a reopening, closing the same dates again is a new period.
 
-The rules live in the database (migration 0002), so they hold for the ORM, bulk writes, raw SQL
-and the admin alike; the services check first to give people clear messages.
+The rules live in the database (migration 0002 and those after it), so they hold for the ORM,
+bulk writes, raw SQL and the admin alike; the services check first to give people clear messages.
 """
 
 from decimal import Decimal
@@ -26,6 +28,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from coop.models import Cooperative
+from ops.privileges import APPEND_ONLY, NO_DELETE
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -49,6 +52,8 @@ DEBIT_NORMAL = (AccountType.ASSET, AccountType.EXPENSE)
 
 
 class Account(models.Model):
+    runtime_privileges = NO_DELETE
+
     # PROTECT: an account with postings is part of the books and is never deleted with its co-op.
     cooperative = models.ForeignKey(
         Cooperative, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("cooperative")
@@ -84,6 +89,8 @@ class Account(models.Model):
 
 class Transaction(models.Model):
     """A journal entry. Append-only; corrected by a reversing transaction."""
+
+    runtime_privileges = APPEND_ONLY
 
     cooperative = models.ForeignKey(
         Cooperative, on_delete=models.PROTECT, related_name="ledger_transactions", verbose_name=_("cooperative")
@@ -128,6 +135,8 @@ class Transaction(models.Model):
 class Leg(models.Model):
     """One side of a transaction: a signed amount on one account (positive debit, negative credit)."""
 
+    runtime_privileges = APPEND_ONLY
+
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
     # PROTECT (both): posted legs are never deleted, so neither is what they point at.
     transaction = models.ForeignKey(
@@ -151,20 +160,26 @@ class Leg(models.Model):
         return f"{self.account_id}: {self.amount}"
 
 
+class PeriodQuerySet(models.QuerySet):
+    def closed(self):
+        """Periods without a reopening: nothing may be posted into them."""
+        return self.filter(reopening__isnull=True)
+
+
 class Period(models.Model):
-    """A closed stretch of dates (a month or a quarter): nothing may be posted into it."""
+    """A closed stretch of dates (a month or a quarter): nothing may be posted into it until it is
+    reopened. Insert-only, as is its reopening: closing the same dates again after a reopening is
+    a new period, so each close and each reopen stays on record with who, when and why."""
+
+    runtime_privileges = APPEND_ONLY
 
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="closed_periods")
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("to"))
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     closed_at = models.DateTimeField(_("closed at"), auto_now_add=True)
-    # Reopening (board only) keeps the row: the period's history stays readable.
-    reopened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
-    reopen_reason = models.CharField(_("reason for reopening"), max_length=300, blank=True)
+
+    objects = PeriodQuerySet.as_manager()
 
     class Meta:
         ordering = ["cooperative", "starts_on"]
@@ -179,4 +194,29 @@ class Period(models.Model):
 
     @property
     def is_closed(self) -> bool:
-        return self.reopened_at is None
+        return not hasattr(self, "reopening")
+
+
+class PeriodReopening(models.Model):
+    """A board member reopening a closed period, with the reason. Insert-only."""
+
+    runtime_privileges = APPEND_ONLY
+
+    # PROTECT (both): a reopening is part of the books' history, and so is what it points at.
+    period = models.OneToOneField(Period, on_delete=models.PROTECT, related_name="reopening", verbose_name=_("period"))
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reopened by")
+    )
+    reopened_at = models.DateTimeField(_("reopened at"), auto_now_add=True)
+    reason = models.CharField(_("reason for reopening"), max_length=300)
+
+    class Meta:
+        verbose_name = _("reopening of a period")
+        verbose_name_plural = _("reopenings of periods")
+        constraints = [
+            # Not blank, nor only spaces: a reopening always says why.
+            models.CheckConstraint(condition=Q(reason__regex=r"\S"), name="period_reopening_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.period}: {self.reason}"

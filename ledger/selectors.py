@@ -109,6 +109,6 @@ def transaction_for(*, user, pk: int) -> Transaction:
 
 def periods_for(*, user, cooperative) -> QuerySet:
     return books_visible_to(user, Period.objects.filter(cooperative=cooperative)).select_related(
-        "closed_by", "reopened_by"
-    ).order_by("-starts_on")
+        "closed_by", "reopening__reopened_by"
+    ).order_by("-starts_on", "-closed_at")
 

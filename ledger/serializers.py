@@ -63,7 +63,10 @@ class StatementLineSerializer(serializers.Serializer):
 
 class PeriodSerializer(serializers.ModelSerializer):
     closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reopened_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    # Read from the period's reopening (null while the period is closed), under the names the API has always used.
+    reopened_by = serializers.CharField(source="reopening.reopened_by.username", read_only=True, allow_null=True)
+    reopened_at = serializers.DateTimeField(source="reopening.reopened_at", read_only=True, allow_null=True)
+    reopen_reason = serializers.CharField(source="reopening.reason", read_only=True, allow_null=True)
 
     class Meta:
         model = Period

@@ -16,7 +16,7 @@ from coop.formatting import amount_text
 from coop.models import Cooperative, Role
 from coop.tenancy import has_role
 
-from .models import Account, AccountType, Leg, Period, Transaction
+from .models import Account, AccountType, Leg, Period, PeriodReopening, Transaction
 
 CENT = Decimal("0.01")
 
@@ -66,9 +66,7 @@ def _periodamount_text(period: Period) -> str:
 
 
 def _closed_period(cooperative_id: int, date: datetime.date) -> Period | None:
-    return Period.objects.filter(
-        cooperative_id=cooperative_id, reopened_at__isnull=True, starts_on__lte=date, ends_on__gte=date
-    ).first()
+    return Period.objects.closed().filter(cooperative_id=cooperative_id, starts_on__lte=date, ends_on__gte=date).first()
 
 
 def _database_refusal(error: IntegrityError) -> ValidationError:
@@ -197,8 +195,8 @@ def period_close(*, cooperative: Cooperative, starts_on: datetime.date, ends_on:
     with transaction.atomic():
         # Waits for postings in flight (they share-lock this row) and holds new ones back.
         Cooperative.objects.select_for_update().get(pk=cooperative.pk)
-        overlapping = Period.objects.filter(
-            cooperative=cooperative, reopened_at__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on
+        overlapping = Period.objects.closed().filter(
+            cooperative=cooperative, starts_on__lte=ends_on, ends_on__gte=starts_on
         ).first()
         if overlapping:
             raise ValidationError(_("%(period)s is already closed.") % {"period": _periodamount_text(overlapping)})
@@ -206,15 +204,18 @@ def period_close(*, cooperative: Cooperative, starts_on: datetime.date, ends_on:
 
 
 def period_reopen(*, period: Period, actor, reason: str) -> Period:
-    """Reopen a closed period: a board member, with a reason; the period keeps the record."""
+    """Reopen a closed period: a board member, with a reason, recorded as the period's reopening.
+    Closing the same dates again later is a new period."""
     if not has_role(actor, period.cooperative_id, {Role.BOARD}):
         raise ValidationError(_("Only a board member may reopen a closed period."))
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for reopening.")})
     with transaction.atomic():
-        period = Period.objects.select_for_update().get(pk=period.pk)
-        if period.reopened_at:
+        # The co-op's row, as period_close locks it: one close or reopen at a time, so the check
+        # below sees a reopening made meanwhile (the insert-only period row cannot be locked).
+        Cooperative.objects.select_for_update().get(pk=period.cooperative_id)
+        period = Period.objects.get(pk=period.pk)
+        if not period.is_closed:
             raise ValidationError(_("This period is already open."))
-        period.reopened_at, period.reopened_by, period.reopen_reason = timezone.now(), actor, reason.strip()
-        period.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
+        PeriodReopening.objects.create(period=period, reopened_by=actor, reason=reason.strip())
     return period

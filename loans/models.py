@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 from coop.models import Cooperative
 from ledger.models import MONEY, Transaction
 from members.models import Member
+from ops.privileges import APPEND_ONLY, NO_DELETE
 
 
 class RepaymentKind(models.TextChoices):
@@ -74,6 +75,8 @@ class RoundStatus(models.TextChoices):
 
 
 class LoanRound(models.Model):
+    runtime_privileges = NO_DELETE
+
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="loan_rounds")
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)])
@@ -163,6 +166,8 @@ class LoanStatus(models.TextChoices):
 
 
 class Loan(models.Model):
+    runtime_privileges = NO_DELETE
+
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="loans")
     line = models.OneToOneField(RoundLine, on_delete=models.PROTECT, related_name="loan")
@@ -182,6 +187,8 @@ class Loan(models.Model):
 
 
 class Installment(models.Model):
+    runtime_privileges = NO_DELETE
+
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="installments")
     # Set when a rescheduling replaced this installment (it is kept, never deleted).
     replaced = models.BooleanField(_("replaced by a rescheduling"), default=False)
@@ -212,6 +219,8 @@ class RepaymentMethod(models.TextChoices):
 class Repayment(models.Model):
     """Money paid back on a loan; never more than its balance. Append-only (by trigger)."""
 
+    runtime_privileges = APPEND_ONLY
+
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments")
     # USD, 2 places; > 0.
@@ -237,6 +246,8 @@ class Repayment(models.Model):
 class WriteOff(models.Model):
     """The board's decision to write off what is left of a loan (from the loan fund)."""
 
+    runtime_privileges = APPEND_ONLY
+
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
     loan = models.OneToOneField(Loan, on_delete=models.PROTECT, related_name="write_off")
     amount = models.DecimalField(_("amount"), **MONEY)
@@ -256,6 +267,8 @@ class WriteOff(models.Model):
 
 class Reschedule(models.Model):
     """The board's decision to spread what is left of a loan over new installments."""
+
+    runtime_privileges = APPEND_ONLY
 
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="reschedules")

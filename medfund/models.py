@@ -29,6 +29,7 @@ from django.utils.translation import pgettext_lazy
 from coop.models import Cooperative
 from ledger.models import MONEY, Transaction
 from members.models import HouseholdMember, Member
+from ops.privileges import APPEND_ONLY, NO_DELETE
 
 
 class DocumentKind(models.TextChoices):
@@ -116,6 +117,8 @@ class ClaimStatus(models.TextChoices):
 
 
 class Claim(models.Model):
+    runtime_privileges = NO_DELETE
+
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="medical_claims")
     # Empty when the claim is for the member themself.
@@ -185,6 +188,8 @@ class Claim(models.Model):
 
 
 class ClaimDocument(models.Model):
+    runtime_privileges = APPEND_ONLY
+
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
@@ -205,6 +210,8 @@ class ClaimDocument(models.Model):
 
 class ClaimApproval(models.Model):
     """A committee member's approval of a claim, with the amount they approve."""
+
+    runtime_privileges = APPEND_ONLY
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="approvals")
     approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -240,6 +247,8 @@ class StepKind(models.TextChoices):
 class ClaimStep(models.Model):
     """Who did what to a claim, and when. Append-only (by trigger)."""
 
+    runtime_privileges = APPEND_ONLY
+
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="steps")
     kind = models.CharField(_("step"), max_length=20, choices=StepKind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -272,6 +281,8 @@ class ReadVia(models.TextChoices):
 
 class ClaimRead(models.Model):
     """Someone read a claim (its page, the API or a document). Append-only (by trigger)."""
+
+    runtime_privileges = APPEND_ONLY
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="reads")
     reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -19,6 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from coop.models import Cooperative
+from ops.privileges import APPEND_ONLY, NO_DELETE
 
 from .validators import validate_geojson_polygon, validate_national_id
 
@@ -89,6 +90,8 @@ def age_on(birth_date: datetime.date, on: datetime.date) -> int:
 
 @pghistory.track()
 class Member(ConstraintErrorsOnFields):
+    runtime_privileges = NO_DELETE
+
     # PROTECT: a co-op with members keeps its register; it is never deleted with them.
     cooperative = models.ForeignKey(
         Cooperative, on_delete=models.PROTECT, related_name="members", verbose_name=_("cooperative")
@@ -185,6 +188,8 @@ class Member(ConstraintErrorsOnFields):
 @pghistory.track()
 class MemberStatusChange(models.Model):
     """One dated step in a member's status history. Append-only: corrections are new steps."""
+
+    runtime_privileges = APPEND_ONLY
 
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
     member = models.ForeignKey(

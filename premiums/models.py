@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from coop.models import Cooperative
 from exports.models import Product, Shipment
 from ledger.models import MONEY, Account, Transaction
+from ops.privileges import APPEND_ONLY, NO_DELETE
 
 
 class PremiumRate(models.Model):
@@ -58,6 +59,8 @@ class PremiumRate(models.Model):
 class PremiumAccrual(models.Model):
     """The premium a shipment earned, posted once when it was invoiced."""
 
+    runtime_privileges = APPEND_ONLY
+
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
     # One per shipment: the database refuses a second accrual.
     shipment = models.OneToOneField(Shipment, on_delete=models.PROTECT, related_name="premium_accrual")
@@ -80,6 +83,8 @@ class PremiumAccrual(models.Model):
 
 class PremiumReceipt(models.Model):
     """Premium the importer paid for a shipment (partial payments allowed)."""
+
+    runtime_privileges = APPEND_ONLY
 
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
     shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="premium_receipts")
@@ -114,6 +119,8 @@ class PlanStatus(models.TextChoices):
 
 
 class DevelopmentPlan(models.Model):
+    runtime_privileges = NO_DELETE
+
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="development_plans")
     year = models.PositiveSmallIntegerField(_("year"))
     version = models.PositiveSmallIntegerField(_("version"), default=1)
@@ -140,6 +147,8 @@ class DevelopmentPlan(models.Model):
 
 
 class PlanLine(models.Model):
+    runtime_privileges = NO_DELETE
+
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
     plan = models.ForeignKey(DevelopmentPlan, on_delete=models.PROTECT, related_name="lines")
     code = models.CharField(_("code"), max_length=20, help_text=_("Stays the same in every version of the plan."))
@@ -167,6 +176,8 @@ class PlanLine(models.Model):
 
 class GeneralAssembly(models.Model):
     """The General Assembly's decision approving one version of a year's plan."""
+
+    runtime_privileges = NO_DELETE
 
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="assemblies")
     plan = models.OneToOneField(DevelopmentPlan, on_delete=models.PROTECT, related_name="approval")
@@ -201,6 +212,8 @@ class GeneralAssembly(models.Model):
 class Allocation(models.Model):
     """Premium moved from the unallocated fund to a plan line's fund (one ledger transaction)."""
 
+    runtime_privileges = APPEND_ONLY
+
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
     line = models.ForeignKey(PlanLine, on_delete=models.PROTECT, related_name="allocations")
     amount = models.DecimalField(_("amount"), **MONEY)
@@ -220,6 +233,8 @@ class Allocation(models.Model):
 
 class Spending(models.Model):
     """Premium spent on a plan line: from its fund to the bank (one ledger transaction)."""
+
+    runtime_privileges = APPEND_ONLY
 
     cooperative = models.ForeignKey(Cooperative, on_delete=models.PROTECT, related_name="+")
     line = models.ForeignKey(PlanLine, on_delete=models.PROTECT, related_name="spending")

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from coop.models import Cooperative
+from ops.routers import reads_from_replica
 
 from . import pdf
 from .base import kind_of
@@ -56,6 +57,18 @@ def _progress(report: Report, percent: int) -> None:
     Report.objects.filter(pk=report.pk).update(progress=min(percent, 99))
 
 
+# A report's data is read, and its templates evaluated, from the hot standby when there is one
+# (ops/routers.py): out of the scope stay the writes on the report row (status, progress).
+@reads_from_replica()
+def _parts(kind, report) -> list:
+    return kind.parts(report)
+
+
+@reads_from_replica()
+def _layout(template: str, letterhead: dict, make_context) -> bytes:
+    return pdf.render(template, {**letterhead, **make_context()})[0]
+
+
 def report_build(*, report_id: int) -> Report:
     """Lay the report out and store its PDF; the row points at the file only once it is whole."""
     with transaction.atomic():
@@ -75,10 +88,10 @@ def report_build(*, report_id: int) -> Report:
     kind = kind_of(report.kind)
     with translation.override(report.language):
         letterhead = {**_letterhead(report), "stamped": kind.stamped}
-        parts = kind.parts(report)
+        parts = _parts(kind, report)
         rendered = []
         for index, (template, context) in enumerate(parts, start=1):
-            rendered.append(pdf.render(template, {**letterhead, **context()})[0])
+            rendered.append(_layout(template, letterhead, context))
             _progress(report, 5 + 85 * index // len(parts))
         content, pages = pdf.join(rendered) if len(rendered) > 1 else (rendered[0], None)
         if kind.stamped:

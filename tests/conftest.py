@@ -5,9 +5,34 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.test import TransactionTestCase
+
+from tests.support.dbroles import as_owner, connect_as, owner_role
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls there are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Made and migrated by the owner (pytest-django's own fixture); used as the runtime role."""
+    from django.conf import settings
+
+    connect_as(settings.DATABASE_RUNTIME_ROLE)
+    yield
+    connect_as(owner_role())
+
+
+def _flush_as_owner(original):
+    def teardown(self):
+        with as_owner():
+            original(self)
+
+    return teardown
+
+
+# A transactional test empties the tables with TRUNCATE, which only the owner may do.
+TransactionTestCase._fixture_teardown = _flush_as_owner(TransactionTestCase._fixture_teardown)
 
 
 @pytest.fixture

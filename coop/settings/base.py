@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "loans",
     "medfund",
     "reports",
+    # Last: its post_migrate grants the runtime role its privileges once every table exists.
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -81,11 +83,30 @@ TEMPLATES = [
     },
 ]
 
+# Two roles (ops/sql/roles.sql): web, worker and beat connect as the runtime role, which owns nothing
+# and holds only what each table allows; `migrate` connects as the owner of the schema.
 DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/coop"),
+    "default": env.db("DATABASE_URL", default="postgres://coop_app@127.0.0.1:5432/coop"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASE_RUNTIME_ROLE = DATABASES["default"]["USER"]
+DATABASE_OWNER_URL = env("DATABASE_OWNER_URL", default="postgres://coop_owner@127.0.0.1:5432/coop")
+# --- Hot standby and readiness (ops/routers.py, ops/replica.py, ops/health.py) --------------------
+# With DATABASE_REPLICA_URL (a streaming standby, as the runtime role), the reads code marks with
+# ops.routers.reads_from_replica() go to it unless it is down or more than DATABASE_REPLICA_MAX_LAG
+# seconds behind. /health/ready/ counts a backup older than BACKUP_MAX_AGE_HOURS as down.
+DATABASE_ROUTERS = ["ops.routers.ReplicaRouter"]
+DATABASE_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=30.0)
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    # A kept connection the standby dropped (a restart) is noticed before a request uses it.
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # A standby that does not answer costs 2 s, not a TCP timeout of minutes.
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2, **DATABASES["replica"].get("OPTIONS", {})}
+BACKUP_MAX_AGE_HOURS = env.int("BACKUP_MAX_AGE_HOURS", default=26)
+# --- end of hot standby and readiness ------------------------------------------------------------
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "coop.User"
@@ -197,6 +218,35 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 AXES_VERBOSE = False
+
+# --- Backups (ops/backup.py, docs/backups.md) -----------------------------------------------------
+# pgBackRest keeps the database (WAL archived at least every minute, full and incremental backups);
+# restic keeps MEDIA_ROOT beside each backup. PGBACKREST_CONFIG and RESTIC_* mean what they mean
+# to those programs; the file at PGBACKREST_CONFIG is written from these settings.
+BACKUP_STANZA = env("BACKUP_STANZA", default="coop")
+PGBACKREST_CONFIG = env("PGBACKREST_CONFIG", default="/etc/pgbackrest/pgbackrest.conf")
+BACKUP_REPO_TYPE = env("BACKUP_REPO_TYPE", default="posix")  # posix (a folder) or s3
+BACKUP_REPO_PATH = env("BACKUP_REPO_PATH", default="/var/lib/pgbackrest")  # for s3: the path in the bucket
+BACKUP_RETENTION_FULL = env.int("BACKUP_RETENTION_FULL", default=4)  # full backups kept, with their WAL
+BACKUP_FULL_EVERY_DAYS = env.int("BACKUP_FULL_EVERY_DAYS", default=7)  # `backup --type auto`: else incremental
+BACKUP_S3_BUCKET = env("BACKUP_S3_BUCKET", default="")
+BACKUP_S3_ENDPOINT = env("BACKUP_S3_ENDPOINT", default="")  # e.g. s3.eu-central-1.amazonaws.com
+BACKUP_S3_REGION = env("BACKUP_S3_REGION", default="")
+BACKUP_S3_KEY = env("BACKUP_S3_KEY", default="")
+BACKUP_S3_KEY_SECRET = env("BACKUP_S3_KEY_SECRET", default="")
+BACKUP_S3_URI_STYLE = env("BACKUP_S3_URI_STYLE", default="")  # "path" for MinIO and most non-AWS stores
+BACKUP_REPO_CIPHER_PASS = env("BACKUP_REPO_CIPHER_PASS", default="")  # encrypts the repository (set it for S3)
+# Where the server keeps its data and listens; asked from it through DATABASE_ADMIN_URL when empty.
+BACKUP_PG_PATH = env("BACKUP_PG_PATH", default="")
+BACKUP_PG_PORT = env.int("BACKUP_PG_PORT", default=0)
+BACKUP_PG_SOCKET = env("BACKUP_PG_SOCKET", default="")
+BACKUP_PG_USER = env("BACKUP_PG_USER", default="postgres")  # a superuser, or the role of ops/sql/backup_role.sql
+BACKUP_LOG_PATH = env("BACKUP_LOG_PATH", default="/var/log/pgbackrest")
+RESTIC_REPOSITORY = env("RESTIC_REPOSITORY", default="/var/lib/coop/media-backup")  # or s3:https://host/bucket/path
+RESTIC_PASSWORD_FILE = env("RESTIC_PASSWORD_FILE", default="/etc/coop/restic-password")  # made on first use
+# A superuser: turns archiving on (bin/backup) and tells where the data directory is.
+DATABASE_ADMIN_URL = env("DATABASE_ADMIN_URL", default="postgres://postgres@127.0.0.1:5432/postgres")
+# --- end of backups -------------------------------------------------------------------------------
 
 # Headless Chromium for browser tests (Debian's chromium package by default).
 CHROMIUM_PATH = env("CHROMIUM_PATH", default="/usr/bin/chromium")

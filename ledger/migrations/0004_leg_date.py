@@ -2,15 +2,16 @@
 order (at a million legs, sorting through a join took a third of a second per page).
 
 A foreign key on (transaction, cooperative, date) keeps the copy equal to the transaction's date.
-Existing legs are filled with the append-only triggers bypassed for this one statement.
+Existing legs are filled with the append-only trigger off for this one statement (by the
+schema owner, who runs migrations; replica mode would need a superuser).
 """
 
 from django.db import migrations, models
 
 FILL = """
-SET LOCAL session_replication_role = replica;
+ALTER TABLE ledger_leg DISABLE TRIGGER ledger_leg_append_only;
 UPDATE ledger_leg l SET date = t.date FROM ledger_transaction t WHERE t.id = l.transaction_id;
-SET LOCAL session_replication_role = origin;
+ALTER TABLE ledger_leg ENABLE TRIGGER ledger_leg_append_only;
 """
 
 SAME_DATE_KEY = """

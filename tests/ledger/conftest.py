@@ -1,4 +1,8 @@
+import os
+
+import psycopg
 import pytest
+from django.db import connection
 
 from coop.models import Role
 from ledger.services import chart_of_accounts_create
@@ -23,3 +27,15 @@ def books(db):
         board = user_with_role(Role.BOARD, coop, username="directivo")
 
     return Books
+
+
+@pytest.fixture
+def superuser():
+    """A psycopg connection to the test database as a superuser, in a transaction rolled back at
+    the end. Its own connection: only what a transactional test has committed is there to attack."""
+    database = connection.settings_dict
+    admin_url = os.environ.get("DATABASE_ADMIN_URL") or f"postgres://postgres@{database['HOST']}:{database['PORT']}/postgres"
+    # lock_timeout: fail rather than wait if the test's own connection still holds a lock.
+    with psycopg.connect(admin_url, dbname=database["NAME"], options="-c lock_timeout=5s") as admin:
+        yield admin
+        admin.rollback()

@@ -98,10 +98,14 @@ def test_board_reads_and_reopens_but_does_not_post(client, books):
     closed = client.post("/api/v1/ledger/periods/", {"cooperative": books.cooperative.pk, "starts_on": "2026-03-01", "ends_on": "2026-03-31"},
                          content_type=JSON)
     assert closed.status_code == 201
+    assert (closed.json()["reopened_by"], closed.json()["reopened_at"], closed.json()["reopen_reason"]) == (None, None, None)
     assert client.post(f"/api/v1/ledger/periods/{closed.json()['id']}/reopen/", {"reason": "x"}, content_type=JSON).status_code == 403
     client.force_login(books.board)
     reopened = client.post(f"/api/v1/ledger/periods/{closed.json()['id']}/reopen/", {"reason": "Factura tardía"}, content_type=JSON)
     assert reopened.status_code == 200 and reopened.json()["reopened_by"] == books.board.username
+    assert reopened.json()["reopen_reason"] == "Factura tardía" and reopened.json()["reopened_at"]
+    listed = client.get(f"/api/v1/ledger/periods/?cooperative={books.cooperative.pk}").json()["results"]
+    assert [(p["reopened_by"], p["reopen_reason"]) for p in listed] == [(books.board.username, "Factura tardía")]
     assert not Period.objects.get().is_closed
 
 

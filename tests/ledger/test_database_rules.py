@@ -1,12 +1,14 @@
-"""The ledger's rules attacked directly, in SQL and through the ORM: the database refuses."""
+"""The ledger's rules attacked directly, in SQL and through the ORM, as the runtime role the app
+runs as: the database refuses. (tests/ledger/test_runtime_role.py attacks the role's limits, and
+the rules as a superuser.)"""
 
 import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 
-from ledger.models import Account, Leg, Period, Transaction
+from ledger.models import Account, Leg, Period, PeriodReopening, Transaction
 from ledger.services import transaction_post
 
 DAY = datetime.date(2026, 3, 10)
@@ -22,6 +24,12 @@ def refused(write, match: str):
     with pytest.raises(IntegrityError, match=match), transaction.atomic():
         write()
         commit_checks()
+
+
+def denied(write, table: str):
+    """Refused before any trigger runs: the runtime role lacks the privilege."""
+    with pytest.raises(ProgrammingError, match=f"permission denied for table {table}"), transaction.atomic():
+        write()
 
 
 def sql(statement, *params):
@@ -82,13 +90,13 @@ class TestBalanced:
         refused(write, "unbalanced")
 
     def test_a_leg_cannot_join_a_transaction_posted_earlier(self, books):
-        earlier = fund_premium(books).pk
-        # As if posted yesterday (the triggers are off for this one fixture statement).
-        sql("SET LOCAL session_replication_role = replica")
-        sql("UPDATE ledger_transaction SET posted_at = posted_at - interval '1 day' WHERE id = %s", earlier)
-        sql("SET LOCAL session_replication_role = origin")
-
         def write():
+            # As if posted yesterday: posted_at defaults to the start of the writing transaction.
+            earlier = sql(
+                "INSERT INTO ledger_transaction (cooperative_id, date, memo, source, posted_by_id, posted_at) "
+                "VALUES (%s, %s, 'x', '', %s, now() - interval '1 day') RETURNING id",
+                books.cooperative.pk, DAY, books.accountant.pk,
+            )[0]
             insert_leg(books, earlier, books.receivable, "10.00")
             insert_leg(books, earlier, books.unallocated, "-10.00")
 
@@ -97,15 +105,27 @@ class TestBalanced:
 
 @pytest.mark.django_db
 class TestAppendOnly:
+    """The runtime role may only insert into the books; the triggers behind the privileges are
+    attacked as a superuser in test_runtime_role.py."""
+
     def test_posted_legs_and_transactions_cannot_be_updated_or_deleted(self, books):
         entry = fund_premium(books)
         leg = entry.legs.first()
-        refused(lambda: sql("UPDATE ledger_leg SET amount = amount * 2 WHERE id = %s", leg.pk), "never updated")
-        refused(lambda: sql("DELETE FROM ledger_leg WHERE id = %s", leg.pk), "never updated")
-        refused(lambda: sql("UPDATE ledger_transaction SET memo = 'edited' WHERE id = %s", entry.pk), "never updated")
-        refused(lambda: sql("DELETE FROM ledger_transaction WHERE id = %s", entry.pk), "never updated")
-        refused(lambda: Leg.objects.filter(pk=leg.pk).update(amount=Decimal("1.00")), "never updated")
+        denied(lambda: sql("UPDATE ledger_leg SET amount = amount * 2 WHERE id = %s", leg.pk), "ledger_leg")
+        denied(lambda: sql("DELETE FROM ledger_leg WHERE id = %s", leg.pk), "ledger_leg")
+        denied(lambda: sql("UPDATE ledger_transaction SET memo = 'edited' WHERE id = %s", entry.pk), "ledger_transaction")
+        denied(lambda: sql("DELETE FROM ledger_transaction WHERE id = %s", entry.pk), "ledger_transaction")
+        denied(lambda: Leg.objects.filter(pk=leg.pk).update(amount=Decimal("1.00")), "ledger_leg")
         assert entry.legs.get(pk=leg.pk).amount == Decimal("1000.00")
+
+    def test_periods_and_reopenings_cannot_be_updated_or_deleted(self, books):
+        period = close_march(books)
+        reopening = PeriodReopening.objects.create(period=period, reopened_by=books.board, reason="Factura tardía")
+        denied(lambda: sql("UPDATE ledger_period SET ends_on = starts_on WHERE id = %s", period.pk), "ledger_period")
+        denied(lambda: sql("DELETE FROM ledger_period WHERE id = %s", period.pk), "ledger_period")
+        denied(lambda: sql("UPDATE ledger_periodreopening SET reason = 'otra' WHERE id = %s", reopening.pk), "ledger_periodreopening")
+        denied(lambda: sql("DELETE FROM ledger_periodreopening WHERE id = %s", reopening.pk), "ledger_periodreopening")
+        assert not Period.objects.get(pk=period.pk).is_closed
 
     def test_a_balance_changes_only_by_posting(self, books):
         fund_premium(books)
@@ -114,25 +134,91 @@ class TestAppendOnly:
 
 
 @pytest.mark.django_db
+class TestAccounts:
+    def test_an_account_opens_at_zero(self, books):
+        def open_overdrawn():
+            sql(
+                "INSERT INTO ledger_account (cooperative_id, code, name, type, no_overdraft, balance, created_at) "
+                "VALUES (%s, '9999', 'Fondo', 'fund', true, -5000, now())",
+                books.cooperative.pk,
+            )
+
+        refused(open_overdrawn, "account 9999 opens with a zero balance, not -5000")
+        refused(lambda: Account.objects.create(cooperative=books.cooperative, code="9998", name="Banco",
+                                               type="asset", balance=Decimal("0.01")), "zero balance")
+        assert not Account.objects.filter(code__in=["9999", "9998"]).exists()
+
+    def test_the_overdraft_rule_type_and_coop_are_fixed_once_posted(self, books):
+        from tests.factories import CooperativeFactory
+
+        fund_premium(books, "100.00")
+        other = CooperativeFactory(short_name="OTRA")
+        for change in ("no_overdraft = false", "no_overdraft = NOT no_overdraft", "type = 'income'",
+                       f"cooperative_id = {other.pk}"):
+            refused(lambda change=change: sql(f"UPDATE ledger_account SET {change} WHERE id = %s", books.unallocated.pk),
+                    "account 3000 has postings; its type, co-op and no-overdraft rule cannot change")
+
+        def overdraw():
+            tx = new_transaction(books)
+            insert_leg(books, tx, books.unallocated, "100.01")
+            insert_leg(books, tx, books.medical_fund, "-100.01")
+
+        refused(overdraw, "below zero")  # the fund still may not go below zero
+
+    def test_an_account_without_postings_may_still_be_set_up(self, books):
+        with transaction.atomic():
+            sql("UPDATE ledger_account SET no_overdraft = false, type = 'asset', name = 'Caja' WHERE id = %s",
+                books.loan_fund.pk)
+            commit_checks()
+        books.loan_fund.refresh_from_db()
+        assert (books.loan_fund.no_overdraft, books.loan_fund.type) == (False, "asset")
+
+
+def close_march(books) -> Period:
+    return Period.objects.create(
+        cooperative=books.cooperative, starts_on=datetime.date(2026, 3, 1), ends_on=datetime.date(2026, 3, 31),
+        closed_by=books.accountant,
+    )
+
+
+def post_on(books, date):
+    tx = new_transaction(books, date=date)
+    insert_leg(books, tx, books.bank, "1.00")
+    insert_leg(books, tx, books.unallocated, "-1.00")
+    commit_checks()
+
+
+@pytest.mark.django_db
 class TestClosedPeriods:
     def test_nothing_is_posted_into_a_closed_period(self, books):
-        Period.objects.create(
-            cooperative=books.cooperative, starts_on=datetime.date(2026, 3, 1), ends_on=datetime.date(2026, 3, 31),
-            closed_by=books.accountant,
-        )
-
-        def write():
-            tx = new_transaction(books, date=datetime.date(2026, 3, 31))
-            insert_leg(books, tx, books.bank, "1.00")
-            insert_leg(books, tx, books.unallocated, "-1.00")
-
-        refused(write, "closed period")
-        new_transaction_in_april = new_transaction  # the day after is open
+        close_march(books)
+        refused(lambda: post_on(books, datetime.date(2026, 3, 31)), "closed period")
         with transaction.atomic():
-            tx = new_transaction_in_april(books, date=datetime.date(2026, 4, 1))
-            insert_leg(books, tx, books.bank, "1.00")
-            insert_leg(books, tx, books.unallocated, "-1.00")
-            commit_checks()
+            post_on(books, datetime.date(2026, 4, 1))  # the day after is open
+
+    def test_a_reopened_period_takes_postings_until_its_dates_are_closed_again(self, books):
+        march = close_march(books)
+        sql("INSERT INTO ledger_periodreopening (period_id, reopened_by_id, reopened_at, reason) "
+            "VALUES (%s, %s, now(), 'Factura tardía')", march.pk, books.board.pk)
+        with transaction.atomic():
+            post_on(books, datetime.date(2026, 3, 31))
+        close_march(books)
+        refused(lambda: post_on(books, datetime.date(2026, 3, 31)), "closed period")
+
+    def test_a_reopening_says_why(self, books):
+        march = close_march(books)
+        for reason in ("", "   ", "\t\n"):
+            refused(lambda reason=reason: sql(
+                "INSERT INTO ledger_periodreopening (period_id, reopened_by_id, reopened_at, reason) VALUES (%s, %s, now(), %s)",
+                march.pk, books.board.pk, reason,
+            ), "period_reopening_has_reason")
+        assert march.is_closed
+
+    def test_a_period_is_reopened_once(self, books):
+        march = close_march(books)
+        PeriodReopening.objects.create(period=march, reopened_by=books.board, reason="Factura tardía")
+        refused(lambda: PeriodReopening.objects.create(period=march, reopened_by=books.board, reason="Otra vez"),
+                "ledger_periodreopening_period_id_key")
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from coop.models import Role
 from ledger.models import Period, Transaction
-from ledger.services import chart_of_accounts_create, transaction_post
+from ledger.services import chart_of_accounts_create, period_close, period_reopen, transaction_post
 from tests.factories import CooperativeFactory, MemberFactory, UserFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +118,29 @@ def test_reversal_and_reopening_through_the_pages(client, books):
     client.force_login(books.board)
     client.post(f"/ledger/periods/{period.pk}/reopen/", {"reason": "Factura tardía"})
     assert not Period.objects.get().is_closed
+
+
+def test_the_periods_page_lists_each_close_and_reopening(client, books):
+    def close_and_reopen(month):
+        period = period_close(cooperative=books.cooperative, starts_on=datetime.date(2026, month, 1),
+                              ends_on=datetime.date(2026, month, 28), actor=books.accountant)
+        period_reopen(period=period, actor=books.board, reason=f"Factura tardía {month}")
+
+    def page():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/ledger/{books.cooperative.pk}/periods/")
+        return response.content.decode(), len(queries)
+
+    client.force_login(books.board)
+    close_and_reopen(1)
+    period_close(cooperative=books.cooperative, starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 1, 28),
+                 actor=books.accountant)  # January closed again: a second row
+    html, few = page()
+    assert "Factura tardía 1" in html and html.count("/reopen/") == 1  # only the new one may be reopened
+    for month in range(2, 8):
+        close_and_reopen(month)
+    html, more = page()
+    assert "Factura tardía 7" in html and more == few
 
 
 def test_pages_keep_a_constant_number_of_queries(client, books):

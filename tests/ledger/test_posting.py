@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from ledger.models import Account, AccountType, Transaction
+from ledger.models import Account, AccountType, Period, Transaction
 from ledger.services import period_close, period_reopen, transaction_post, transaction_reverse
 
 pytestmark = pytest.mark.django_db
@@ -105,9 +105,17 @@ def test_closing_and_reopening_periods(books):
         "Only the co-op's administrators and accountants close periods."
     )
     assert refused(period_reopen, period=march, actor=books.board, reason=" ") == "Give the reason for reopening."
-    reopened = period_reopen(period=march, actor=books.board, reason="Late premium invoice from the importer")
-    assert (reopened.reopened_by, reopened.is_closed) == (books.board, False)
+    reopened = period_reopen(period=march, actor=books.board, reason="  Late premium invoice from the importer ")
+    assert (reopened.reopening.reopened_by, reopened.reopening.reason, reopened.is_closed) == (
+        books.board, "Late premium invoice from the importer", False
+    )
+    assert refused(period_reopen, period=march, actor=books.board, reason="again") == "This period is already open."
     assert post(books, legs).date == DAY
+    # Closing March again is a new period; the first keeps its close and its reopening.
+    again = period_close(cooperative=books.cooperative, starts_on=datetime.date(2026, 3, 1), ends_on=datetime.date(2026, 3, 31), actor=books.accountant)
+    assert again.pk != march.pk and again.is_closed
+    assert [p.is_closed for p in Period.objects.order_by("pk")] == [False, True]
+    assert refused(post, books, legs) == "10/03/2026 falls in the closed period 01/03/2026 – 31/03/2026."
 
 
 def test_accounts_of_another_coop_are_refused(books):
