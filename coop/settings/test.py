@@ -20,13 +20,16 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # The owner makes and migrates the test database; tests/conftest.py then connects as the runtime
 # role (DATABASE_RUNTIME_ROLE) for every test.
 DATABASES["default"]["USER"] = env.db_url_config(DATABASE_OWNER_URL)["USER"]  # noqa: F405
-# One test database per test run, so runs side by side (a developer's and a benchmark's) do not
-# drop each other's.
-DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405
+# Test runs side by side (a developer's and a benchmark's) share neither a database nor Redis keys:
+# each has its own id, which the Celery workers it starts inherit through the environment.
+TEST_RUN_ID = os.environ.setdefault("COOP_TEST_RUN_ID", str(os.getpid()))
+DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{TEST_RUN_ID}"}  # noqa: F405
+CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "global_keyprefix": f"test{TEST_RUN_ID}:"}  # noqa: F405
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": f"test{TEST_RUN_ID}:"}
 # With DATABASE_REPLICA_URL set, the replica alias reads the test database itself, through the
 # same server (ops/routers.py); the standby tests make their own (tests/ops/test_replica.py).
 if "replica" in DATABASES:  # noqa: F405
     DATABASES["replica"] = {**DATABASES["default"], "OPTIONS": {}, "TEST": {"MIRROR": "default"}}  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                      "LOCATION": env("CACHE_URL", default="redis://127.0.0.1:6379/14"), "KEY_PREFIX": "test"}}
+                      "LOCATION": env("CACHE_URL", default="redis://127.0.0.1:6379/14"), "KEY_PREFIX": f"test{TEST_RUN_ID}"}}
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"user": "100000/minute", "anon": "100000/minute"}}  # noqa: F405
