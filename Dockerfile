@@ -1,8 +1,13 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=coop.settings.production
-RUN apt-get update \
+# pgBackRest and restic for the backup and restore services. pgBackRest runs as the user that owns
+# the data files, which the postgres image makes with uid 999: the same uid is made here first.
+RUN groupadd --system --gid 999 postgres \
+ && useradd --system --uid 999 --gid postgres --home-dir /var/lib/postgresql --no-create-home postgres \
+ && apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu gettext curl \
+      pgbackrest restic \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.txt .

@@ -219,7 +219,7 @@ LOGGING = {
 }
 AXES_VERBOSE = False
 
-# --- Backups (ops/backup.py, docs/backups.md) -----------------------------------------------------
+# --- Backups (ops/backup.py; README, "Backups and restore") ---------------------------------------
 # pgBackRest keeps the database (WAL archived at least every minute, full and incremental backups);
 # restic keeps MEDIA_ROOT beside each backup. PGBACKREST_CONFIG and RESTIC_* mean what they mean
 # to those programs; the file at PGBACKREST_CONFIG is written from these settings.
