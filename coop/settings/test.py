@@ -19,7 +19,9 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default="redis://127.0.0.1:
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # The owner makes and migrates the test database; tests/conftest.py then connects as the runtime
 # role (DATABASE_RUNTIME_ROLE) for every test.
-DATABASES["default"]["USER"] = env.db_url_config(DATABASE_OWNER_URL)["USER"]  # noqa: F405
+# A Celery worker a test starts inherits the run id and keeps DATABASE_URL's role: the runtime one.
+if "COOP_TEST_RUN_ID" not in os.environ:
+    DATABASES["default"]["USER"] = env.db_url_config(DATABASE_OWNER_URL)["USER"]  # noqa: F405
 # Test runs side by side (a developer's and a benchmark's) share neither a database nor Redis keys:
 # each has its own id, which the Celery workers it starts inherit through the environment.
 TEST_RUN_ID = os.environ.setdefault("COOP_TEST_RUN_ID", str(os.getpid()))
